@@ -1,0 +1,61 @@
+/**
+ * @module Core: ids, time, typed errors, configuration and the Kernel with its gate.
+ * Depends on no other Agentvisor module.
+ */
+// Errors
+
+export { type Clock, isoTime, ManualClock, systemClock } from './clock.js';
+export {
+  CONFIG_FILE_NAME,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  loadConfig,
+  validateConfig,
+} from './config-loader.js';
+// Configuration
+export {
+  type AgentvisorConfig,
+  type AnchorConfig,
+  configSchema,
+  type LedgerConfig,
+  type StoreConfig,
+} from './config-schema.js';
+export {
+  AgentvisorError,
+  type AgentvisorErrorOptions,
+  ERROR_CODES,
+  type ErrorCode,
+  EXIT_TAMPERED,
+  isAgentvisorError,
+  toAgentvisorError,
+} from './errors.js';
+// Ids and time
+export { isUuidV7, newId } from './ids.js';
+export {
+  type CallEvent,
+  type CallOutcome,
+  type CallResult,
+  capabilityPolicy,
+  type IdentityStage,
+  Kernel,
+  type KernelOptions,
+  type LedgerRecord,
+  type LedgerStage,
+  type LimitStage,
+  type LimitVerdict,
+  type OperationContext,
+  type OperationDefinition,
+  type OperationEffect,
+  type PolicyDecision,
+  type PolicyStage,
+  type TelemetryStage,
+} from './kernel.js';
+// Principals and the kernel
+export {
+  actorOf,
+  type CallerRef,
+  hasCapability,
+  type Principal,
+  type PrincipalKind,
+  SYSTEM_PRINCIPAL,
+} from './principal.js';

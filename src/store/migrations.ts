@@ -1,0 +1,116 @@
+/**
+ * @module Schema migrations, in code and in order. Each is written once against kysely's
+ * schema builder so it runs unchanged on SQLite and PostgreSQL. Never edit a migration that
+ * has shipped: add a new one.
+ */
+import type { Kysely, Migration, MigrationProvider } from 'kysely';
+
+const migrations: Record<string, Migration> = {
+  '0001_ledger': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agentvisor_meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_entries')
+        .addColumn('seq', 'bigint', (c) => c.primaryKey())
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('ts', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('entry_hash', 'text', (c) => c.notNull())
+        .addColumn('signature', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('ledger_entries_type')
+        .on('ledger_entries')
+        .column('type')
+        .execute();
+      await db.schema
+        .createIndex('ledger_entries_actor')
+        .on('ledger_entries')
+        .column('actor')
+        .execute();
+      await db.schema.createIndex('ledger_entries_ts').on('ledger_entries').column('ts').execute();
+      await db.schema
+        .createTable('ledger_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('seq', 'bigint', (c) => c.notNull())
+        .addColumn('entry_hash', 'text', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('frontier', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_keys')
+        .addColumn('key_id', 'text', (c) => c.primaryKey())
+        .addColumn('algorithm', 'text', (c) => c.notNull())
+        .addColumn('public_key', 'text', (c) => c.notNull())
+        .addColumn('private_key_enc', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('retired_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('ledger_checkpoints')
+        .addColumn('size', 'bigint', (c) => c.primaryKey())
+        .addColumn('root_hash', 'text', (c) => c.notNull())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addColumn('key_id', 'text', (c) => c.notNull())
+        .addColumn('note', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '0002_tasks_thoughts': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('tasks')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('parent_id', 'text')
+        .addColumn('agent_id', 'text')
+        .addColumn('title', 'text', (c) => c.notNull())
+        .addColumn('description', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('priority', 'integer', (c) => c.notNull())
+        .addColumn('result', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('tasks_status')
+        .on('tasks')
+        .columns(['status', 'priority'])
+        .execute();
+      await db.schema.createIndex('tasks_parent').on('tasks').column('parent_id').execute();
+      await db.schema
+        .createTable('thoughts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('task_id', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('content', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('updated_at', 'text', (c) => c.notNull())
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('ledger_seq', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('thoughts_task').on('thoughts').column('task_id').execute();
+    },
+  },
+};
+
+/** The number of the newest migration; a database newer than this is refused. */
+export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1)!;
+
+/** Feeds kysely's Migrator from the table above. */
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return migrations;
+  },
+};
