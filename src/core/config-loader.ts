@@ -160,7 +160,12 @@ function formatIssue(
   locate: (p: readonly PropertyKey[]) => string,
 ): string {
   const dotted = issue.path.length === 0 ? '(top level)' : issue.path.map(String).join('.');
-  const at = locate(issue.path);
+  // For an unknown key, point at the key itself rather than at its parent mapping.
+  const at = locate(
+    issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined
+      ? [...issue.path, issue.keys[0]]
+      : issue.path,
+  );
   const line = at === '' ? '' : ` (line ${at.slice(1)})`;
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeysAt(issue.path);

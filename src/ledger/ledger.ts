@@ -493,12 +493,15 @@ export class Ledger implements LedgerStage {
     }
   }
 
-  /** Flushes, writes a final checkpoint, and stops timers. The store stays open (the caller owns it). */
-  async close(): Promise<CheckpointRecord | undefined> {
+  /**
+   * Flushes, writes a final checkpoint (unless `checkpoint: false`, for read-only uses that must
+   * never sign anything), and stops timers. The store stays open (the caller owns it).
+   */
+  async close(options: { checkpoint?: boolean } = {}): Promise<CheckpointRecord | undefined> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.flush();
     this.#closed = true;
-    return this.checkpoint();
+    return options.checkpoint === false ? this.latestCheckpoint() : this.checkpoint();
   }
 
   #startTimer(): void {

@@ -82,7 +82,7 @@ export function classifyBreak(
 
   if (row.prev_hash === prevHash) {
     const selfOk = hashMatches(row, row.seq) && row.seq === expected;
-    if (laterLinksToPrev && (!selfOk || problem !== 'structure')) {
+    if (laterLinksToPrev) {
       return at(
         'inserted',
         `entry at seq ${expected} is not part of the signed chain: a later entry follows seq ${expected - 1} directly`,

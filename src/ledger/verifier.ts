@@ -282,7 +282,9 @@ export async function verifyEntries(
           if (mode === 'full') {
             const b = batch;
             b.hashes.set(computed!, b.count * 32);
-            b.sigs.push(Buffer.from(row.signature, 'base64'));
+            // Only the canonical base64 text counts: a re-encoding of the same bytes is an edit too.
+            const sig = Buffer.from(row.signature, 'base64');
+            b.sigs.push(sig.toString('base64') === row.signature ? sig : Buffer.alloc(0));
             b.keys[b.count] = keyState!.index;
             b.seqs[b.count] = row.seq;
             b.count++;
@@ -322,12 +324,17 @@ export async function verifyEntries(
     if (badSigSeqs.length > 0) {
       const seq = Math.min(...badSigSeqs);
       if (entryFinding === undefined || seq < entryFinding.seq) {
-        first = {
-          seq,
-          kind: 'bad_signature',
-          where: 'entry',
-          detail: `entry ${seq}'s signature does not verify`,
-        };
+        // The row linked and hashed correctly; if a later genuine row links past it, it was inserted.
+        const [row, ...later] = await source.read(seq - 1, LOOKAHEAD + 1);
+        first =
+          row !== undefined && row.seq === seq
+            ? classifyBreak(row, row.prev_hash, seq, later, 'bad_signature')
+            : {
+                seq,
+                kind: 'bad_signature',
+                where: 'entry',
+                detail: `entry ${seq}'s signature does not verify`,
+              };
       }
     }
     first ??= entryFinding;

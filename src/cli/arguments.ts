@@ -1,0 +1,22 @@
+/** @module Parsing of CLI arguments into typed values, with errors that name the argument. */
+import { AgentvisorError } from '../core/index.js';
+
+/** Parses a positive integer argument (`--from 5`, `SEQ`). */
+export function positiveInt(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[0-9]+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+    throw new AgentvisorError(
+      'INPUT_INVALID',
+      `${name}: expected a positive integer, got "${value}"`,
+      { details: { argument: name } },
+    );
+  }
+  return Number(value);
+}
+
+/** Like {@link positiveInt} but the argument must be present. */
+export function requiredPositiveInt(name: string, value: string | undefined): number {
+  const n = positiveInt(name, value);
+  if (n === undefined) throw new AgentvisorError('INPUT_INVALID', `${name} is required`);
+  return n;
+}

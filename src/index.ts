@@ -1,0 +1,14 @@
+/**
+ * @module Agentvisor's public API. Each module's own `index.ts` is its contract; this file
+ * re-exports what embedders use most.
+ */
+// Core: errors, config, the kernel and its gate
+export * from './core/index.js';
+// The ledger
+export * from './ledger/index.js';
+// The data layer
+export { openStore, PostgresStore, SqliteStore, type Store } from './store/index.js';
+// The assembled system
+export { type AgentvisorSystem, openSystem } from './system/index.js';
+// Telemetry
+export { TelemetryAggregator, type TelemetrySnapshot } from './telemetry/index.js';

@@ -1,0 +1,77 @@
+/**
+ * @module The HTTP server (Fastify). For now it serves the health endpoints; the API, the
+ * WebSocket stream and the dashboard mount here in later issues. It binds to loopback unless
+ * configured otherwise, and every error leaves in one JSON shape `{ code, message, details }`
+ * with the status from the central error map.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AgentvisorError, toAgentvisorError } from '../core/index.js';
+import type { AgentvisorSystem, Logger } from '../system/index.js';
+
+/** Options for {@link createHttpServer}. */
+export interface HttpServerOptions {
+  system: AgentvisorSystem;
+  logger: Logger;
+  /** Largest request body accepted, in bytes. */
+  bodyLimit?: number;
+}
+
+/**
+ * Builds the Fastify app (not yet listening).
+ *
+ * @example
+ * const app = await createHttpServer({ system, logger });
+ * await app.listen({ host: '127.0.0.1', port: 7070 });
+ */
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const { system } = options;
+  const app = Fastify({
+    // Request lines are noise on an operator's console; warnings and errors still log.
+    loggerInstance: options.logger.child(
+      { component: 'http' },
+      { level: 'warn' },
+    ) as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    return503OnClosing: true,
+  });
+  let shuttingDown = false;
+  app.addHook('onClose', async () => {
+    shuttingDown = true;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const e =
+      error instanceof AgentvisorError
+        ? error
+        : (error as { statusCode?: number }).statusCode !== undefined &&
+            (error as { statusCode: number }).statusCode < 500
+          ? new AgentvisorError('INPUT_INVALID', (error as Error).message)
+          : toAgentvisorError(error);
+    if (e.code === 'INTERNAL') request.log.error({ err: e.cause }, 'request failed');
+    void reply.status(e.status).send(e.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` });
+  });
+
+  /** Liveness: the process is up and its event loop turns. */
+  app.get('/health/live', async () => ({ status: 'ok' }));
+
+  /** Readiness: the store answers and the kernel takes calls. */
+  app.get('/health/ready', async (_request, reply) => {
+    const checks: Record<string, 'ok' | string> = {};
+    try {
+      await system.store.ping();
+      checks['store'] = 'ok';
+    } catch (error) {
+      checks['store'] = (error as Error).message;
+    }
+    checks['kernel'] = shuttingDown ? 'shutting down' : 'ok';
+    const ok = Object.values(checks).every((v) => v === 'ok');
+    return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  return app;
+}

@@ -1,0 +1,107 @@
+/**
+ * @module The assembled system: opens the store, the keyring, the ledger and its anchors, and
+ * builds the kernel with its stages and built-in operations. The CLI and the server both start
+ * from here, so there is one way Agentvisor comes up and one way it shuts down.
+ */
+import { type AgentvisorConfig, Kernel } from '../core/index.js';
+import { type Anchor, anchorsFromConfig, Keyring, Ledger } from '../ledger/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { TelemetryAggregator } from '../telemetry/index.js';
+import { registerBuiltinOperations } from './builtin-operations.js';
+import type { Logger } from './logger.js';
+import { PrincipalDirectory } from './principal-directory.js';
+
+/** Everything a running Agentvisor holds. */
+export interface AgentvisorSystem {
+  readonly config: AgentvisorConfig;
+  readonly dataDir: string;
+  readonly store: Store;
+  readonly keyring: Keyring;
+  readonly ledger: Ledger;
+  readonly anchors: readonly Anchor[];
+  readonly kernel: Kernel;
+  readonly principals: PrincipalDirectory;
+  readonly telemetry: TelemetryAggregator;
+  /**
+   * Stops new calls, flushes the ledger, writes the final checkpoint (unless
+   * `checkpoint: false`), and closes the store. Idempotent.
+   */
+  close(options?: { checkpoint?: boolean }): Promise<{ finalCheckpointSize: number | undefined }>;
+}
+
+/** Options for {@link openSystem}. */
+export interface OpenSystemOptions {
+  config: AgentvisorConfig;
+  dataDir: string;
+  logger: Logger;
+  /** Periodic checkpoints; on for `start`, off for one-shot CLI verbs. */
+  timers?: boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Opens everything in dependency order; on failure closes what was opened.
+ *
+ * @example
+ * const system = await openSystem({ config, dataDir, logger });
+ * await system.kernel.call({ kind: 'system', id: 'system' }, 'agent.info', {});
+ * await system.close();
+ */
+export async function openSystem(options: OpenSystemOptions): Promise<AgentvisorSystem> {
+  const { config, dataDir, logger } = options;
+  const store = await openStore(config.store, dataDir);
+  try {
+    const keyring = await Keyring.open({
+      store,
+      dataDir,
+      passphraseEnv: config.ledger.keyring.passphrase_env,
+      keyFile: config.ledger.keyring.key_file,
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
+    const anchors = anchorsFromConfig(config.ledger.anchors, dataDir);
+    const onBackgroundError = (error: unknown, context: string) =>
+      logger.error(
+        { err: error instanceof Error ? { message: error.message } : String(error), context },
+        'background ledger task failed',
+      );
+    const ledger = await Ledger.open({
+      store,
+      keyring,
+      config: config.ledger,
+      anchors,
+      timers: options.timers ?? false,
+      onBackgroundError,
+    });
+    const telemetry = new TelemetryAggregator();
+    const principals = new PrincipalDirectory();
+    const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
+    registerBuiltinOperations(kernel, { ledger, telemetry });
+    let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
+    return {
+      config,
+      dataDir,
+      store,
+      keyring,
+      ledger,
+      anchors,
+      kernel,
+      principals,
+      telemetry,
+      close(closeOptions = {}) {
+        closed ??= (async () => {
+          kernel.stopAccepting();
+          try {
+            const cp = await ledger.close(closeOptions);
+            return { finalCheckpointSize: cp?.size };
+          } finally {
+            await store.close();
+          }
+        })();
+        return closed;
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * @module The composition root: the assembled system, its logger, the principal directory and
+ * the built-in operations. Used by the CLI and the server; depends on every other module.
+ */
+export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
+export { registerBuiltinOperations } from './builtin-operations.js';
+export { createLogger, type Logger, REDACTED_PATHS } from './logger.js';
+export { OPERATOR_CAPABILITIES, PrincipalDirectory } from './principal-directory.js';
