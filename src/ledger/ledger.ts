@@ -30,6 +30,7 @@ import {
 import type { Keyring } from './keyring.js';
 import { leafHash, MerkleAccumulator } from './merkle.js';
 import { generateSigningKey, type SigningKey } from './signature-scheme.js';
+import { PARALLEL_SIGNING_MIN_BATCH, SigningPool } from './signing-pool.js';
 
 /** What a caller appends. `payload` is any JSON value. */
 export interface AppendInput {
@@ -86,9 +87,6 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-/** Columns in one multi-row INSERT; under both SQLite's 32,766 and PostgreSQL's 65,535 bind limits. */
-const INSERT_CHUNK = 500;
-
 /**
  * The append side of the ledger.
  *
@@ -112,6 +110,7 @@ export class Ledger implements LedgerStage {
   #lastCheckpointAt: number;
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #signingPool: SigningPool | undefined;
 
   private constructor(options: LedgerOptions, key: SigningKey, lastCheckpointSize: number) {
     this.store = options.store;
@@ -312,10 +311,14 @@ export class Ledger implements LedgerStage {
         let seq = head.seq;
         const rows: LedgerEntryTable[] = [];
         const out: AppendReceipt[] = [];
-        for (const p of batch) {
+        // Hashes first (each links to the previous), signatures after (they do not chain, so
+        // a large batch can be signed on two threads at once).
+        const hashes = new Uint8Array(batch.length * 32);
+        const signers: SigningKey[] = [];
+        for (const [i, p] of batch.entries()) {
           seq += 1;
           const ts = isoTime(this.#clock);
-          const row = signRow(
+          const row = hashRow(
             {
               seq,
               id: newId(this.#clock),
@@ -327,10 +330,11 @@ export class Ledger implements LedgerStage {
               prev_hash: prev,
               key_id: key.keyId,
             },
-            key,
             acc,
+            hashes.subarray(i * 32, i * 32 + 32),
           );
           rows.push(row);
+          signers.push(key);
           out.push({ seq, id: row.id, ts, entry_hash: row.entry_hash });
           prev = row.entry_hash;
           if (p.rotateTo !== undefined) {
@@ -346,12 +350,8 @@ export class Ledger implements LedgerStage {
             key = p.rotateTo;
           }
         }
-        for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-          await trx
-            .insertInto('ledger_entries')
-            .values(rows.slice(i, i + INSERT_CHUNK))
-            .execute();
-        }
+        await this.#sign(rows, hashes, signers);
+        await this.store.insertLedgerEntries(trx, rows);
         await trx
           .updateTable('ledger_head')
           .set({ seq, entry_hash: prev, key_id: key.keyId, frontier: encodeFrontier(acc) })
@@ -368,6 +368,36 @@ export class Ledger implements LedgerStage {
     this.#key = nextKey!;
     if (checkpoint !== undefined) this.#published(checkpoint);
     return receipts;
+  }
+
+  async #sign(rows: LedgerEntryTable[], hashes: Uint8Array, signers: SigningKey[]): Promise<void> {
+    const n = rows.length;
+    const key = signers[0];
+    const oneEd25519Key =
+      key !== undefined && key.algorithm === 'ed25519' && signers.every((k) => k === key);
+    if (oneEd25519Key && n >= PARALLEL_SIGNING_MIN_BATCH && !(this.#signingPool?.failed ?? false)) {
+      this.#signingPool ??= new SigningPool();
+      const pool = this.#signingPool;
+      pool.addKey(key.keyId, key.secret);
+      const half = n >> 1;
+      const remote = pool.sign(key.keyId, hashes.subarray(half * 32), n - half);
+      for (let i = 0; i < half; i++) {
+        rows[i]!.signature = Buffer.from(key.sign(hashes.subarray(i * 32, i * 32 + 32))).toString(
+          'base64',
+        );
+      }
+      const sigs = Buffer.from(await remote);
+      for (let i = half; i < n; i++) {
+        const j = i - half;
+        rows[i]!.signature = sigs.subarray(j * 64, j * 64 + 64).toString('base64');
+      }
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      rows[i]!.signature = Buffer.from(
+        signers[i]!.sign(hashes.subarray(i * 32, i * 32 + 32)),
+      ).toString('base64');
+    }
   }
 
   async #writeCheckpoint(
@@ -501,7 +531,12 @@ export class Ledger implements LedgerStage {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     await this.flush();
     this.#closed = true;
-    return options.checkpoint === false ? this.latestCheckpoint() : this.checkpoint();
+    try {
+      return options.checkpoint === false ? await this.latestCheckpoint() : await this.checkpoint();
+    } finally {
+      await this.#signingPool?.close();
+      this.#signingPool = undefined;
+    }
   }
 
   #startTimer(): void {
@@ -524,10 +559,20 @@ function signRow(
   key: SigningKey,
   acc: MerkleAccumulator,
 ): LedgerEntryTable {
-  sodium.crypto_hash_sha256(hashBuf, Buffer.from(entryCanonical(fields), 'utf8'));
-  const signature = Buffer.from(key.sign(hashBuf)).toString('base64');
-  acc.push(leafHash(hashBuf));
-  return { ...fields, entry_hash: hashBuf.toString('hex'), signature };
+  const row = hashRow(fields, acc, hashBuf);
+  return { ...row, signature: Buffer.from(key.sign(hashBuf)).toString('base64') };
+}
+
+/** Computes the entry hash into `into` (32 bytes), feeds the tree, and returns the unsigned row. */
+function hashRow(
+  fields: Omit<LedgerEntry, 'entry_hash' | 'signature'>,
+  acc: MerkleAccumulator,
+  into: Uint8Array,
+): LedgerEntryTable {
+  const out = Buffer.from(into.buffer, into.byteOffset, 32);
+  sodium.crypto_hash_sha256(out, Buffer.from(entryCanonical(fields), 'utf8'));
+  acc.push(leafHash(out));
+  return { ...fields, entry_hash: out.toString('hex'), signature: '' };
 }
 
 /** The frontier is stored as JSON hex so it reads the same in SQLite and PostgreSQL. */

@@ -47,16 +47,17 @@ export async function migrate(store: Store): Promise<void> {
     provider: migrationProvider,
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // kysely looks for its tables in `public` unless told; ours live in the configured schema.
+    ...(store instanceof PostgresStore ? { migrationTableSchema: store.schema } : {}),
   });
   const known = new Set(Object.keys(await migrationProvider.getMigrations()));
-  const applied = await migrator.getMigrations();
-  // getMigrations lists only migrations we know; look for names in the table that we do not.
-  const tables = await store.db.introspection.getTables();
-  if (tables.some((t) => t.name === MIGRATION_TABLE)) {
-    const rows = await sql<{
-      name: string;
-    }>`select name from ${sql.table(MIGRATION_TABLE)}`.execute(store.db);
-    const unknown = rows.rows.map((r) => r.name).filter((n) => !known.has(n));
+  // A migration we do not know means a newer Agentvisor wrote this database.
+  const applied = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`
+    .execute(store.db)
+    .then((r) => r.rows)
+    .catch(() => undefined); // no migrations table yet: a new database
+  if (applied !== undefined) {
+    const unknown = applied.map((r) => r.name).filter((n) => !known.has(n));
     if (unknown.length > 0) {
       throw new AgentvisorError(
         'STORE_VERSION',
@@ -64,7 +65,6 @@ export async function migrate(store: Store): Promise<void> {
       );
     }
   }
-  void applied;
   const { error, results } = await migrator.migrateToLatest();
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error');

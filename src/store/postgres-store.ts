@@ -6,7 +6,7 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { AgentvisorError } from '../core/index.js';
-import type { Database } from './schema.js';
+import type { Database, LedgerEntryTable } from './schema.js';
 import type { Store } from './store.js';
 
 /** Options for {@link PostgresStore.open}. */
@@ -90,6 +90,22 @@ export class PostgresStore implements Store {
       await sql`select pg_advisory_xact_lock(hashtext(${`${this.schema}.${lock}`}))`.execute(trx);
       return fn(trx);
     });
+  }
+
+  async insertLedgerEntries(
+    trx: Transaction<Database>,
+    rows: readonly LedgerEntryTable[],
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    // One statement per batch whatever its size: eleven array parameters unnested server-side,
+    // instead of eleven bind parameters per row (and PostgreSQL's 65,535-parameter ceiling).
+    const col = <K extends keyof LedgerEntryTable>(k: K) => rows.map((r) => r[k]);
+    await sql`insert into ledger_entries (seq, id, ts, type, actor, subject, payload, prev_hash, entry_hash, signature, key_id)
+      select * from unnest(${col('seq')}::bigint[], ${col('id')}::text[], ${col('ts')}::text[], ${col('type')}::text[],
+        ${col('actor')}::text[], ${col('subject')}::text[], ${col('payload')}::text[], ${col('prev_hash')}::text[],
+        ${col('entry_hash')}::text[], ${col('signature')}::text[], ${col('key_id')}::text[])`.execute(
+      trx,
+    );
   }
 
   async ping(): Promise<void> {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
 import { AgentvisorError } from '../core/index.js';
-import type { Database } from './schema.js';
+import type { Database, LedgerEntryTable } from './schema.js';
 import type { Store } from './store.js';
 
 /** `PRAGMA application_id` of an Agentvisor database: ASCII "AGVS". */
@@ -33,6 +33,7 @@ export class SqliteStore implements Store {
   readonly db: Kysely<Database>;
   readonly location: string;
   readonly #raw: BetterSqlite3.Database;
+  #insertEntry: BetterSqlite3.Statement | undefined;
 
   private constructor(raw: BetterSqlite3.Database, file: string) {
     this.#raw = raw;
@@ -94,6 +95,35 @@ export class SqliteStore implements Store {
         throw mapSqliteError(error, this.location);
       }
     });
+  }
+
+  async insertLedgerEntries(
+    _trx: Transaction<Database>,
+    rows: readonly LedgerEntryTable[],
+  ): Promise<void> {
+    // Hand-written rather than through kysely: a multi-row INSERT built by the query builder
+    // costs a parse and compile per row on every batch, about a third of an append's time at
+    // 20k appends/s; one cached prepared statement does the same work for a bind and a step.
+    // better-sqlite3 runs it on the connection kysely holds, so it is inside `trx`.
+    this.#insertEntry ??= this.#raw.prepare(
+      'insert into ledger_entries (seq, id, ts, type, actor, subject, payload, prev_hash, entry_hash, signature, key_id) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const stmt = this.#insertEntry;
+    for (const r of rows) {
+      stmt.run(
+        r.seq,
+        r.id,
+        r.ts,
+        r.type,
+        r.actor,
+        r.subject,
+        r.payload,
+        r.prev_hash,
+        r.entry_hash,
+        r.signature,
+        r.key_id,
+      );
+    }
   }
 
   async ping(): Promise<void> {

@@ -4,7 +4,7 @@
  * each implementation supplies the connection, the dialect and how to take the write lock.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from './schema.js';
+import type { Database, LedgerEntryTable } from './schema.js';
 
 /** Which database is underneath. Repository code should rarely need to know. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -31,6 +31,11 @@ export interface Store {
     fn: (trx: Transaction<Database>) => Promise<T>,
     options?: { lock?: string },
   ): Promise<T>;
+  /**
+   * Inserts ledger rows inside `trx` (a {@link writeTransaction}). The ledger's hot path: each
+   * implementation uses the fastest bulk form its database offers.
+   */
+  insertLedgerEntries(trx: Transaction<Database>, rows: readonly LedgerEntryTable[]): Promise<void>;
   /** Cheap liveness probe; throws `STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   /** Closes connections; the store is unusable afterwards. */

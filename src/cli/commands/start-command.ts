@@ -5,7 +5,6 @@
  */
 import type { Command } from 'commander';
 import { AgentvisorError } from '../../core/index.js';
-import { createHttpServer } from '../../server/index.js';
 import { createLogger, openSystem } from '../../system/index.js';
 import { type GlobalOptions, loadCliConfig } from '../context.js';
 import { type CliIo, colours } from '../output.js';
@@ -39,6 +38,8 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       const c = colours(io);
       const logger = createLogger({ level: config.log.level, format: config.log.format });
       const system = await openSystem({ config, dataDir, logger, timers: true });
+      // Loaded here, not at the top: every other verb starts faster without Fastify.
+      const { createHttpServer } = await import('../../server/index.js');
       const app = await createHttpServer({ system, logger });
       try {
         await app.listen({ host: config.server.host, port: config.server.port });
