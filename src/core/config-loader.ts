@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type AgentvisorConfig, configSchema } from './config-schema.js';
 import { AgentvisorError } from './errors.js';
@@ -136,15 +136,23 @@ function parseYaml(
     );
   }
   const locate = (p: readonly PropertyKey[]): string => {
-    // Walk to the deepest node that exists, so an unknown key still points at its parent.
+    // Walk to the deepest node that exists. Within a mapping, point at the key, not its value:
+    // a key whose value is a nested mapping would otherwise be reported a line too low.
     let node: unknown = doc.contents;
     let found: unknown = node;
     for (const key of p) {
-      if (isMap(node)) node = node.get(String(key), true);
-      else if (isSeq(node)) node = node.get(Number(key), true);
-      else break;
-      if (node === undefined) break;
-      found = node;
+      if (isMap(node)) {
+        const pair = node.items.find(
+          (item) => isScalar(item.key) && String(item.key.value) === String(key),
+        );
+        if (pair === undefined) break;
+        found = pair.key;
+        node = pair.value;
+      } else if (isSeq(node)) {
+        node = node.get(Number(key), true);
+        if (node === undefined) break;
+        found = node;
+      } else break;
     }
     const range = (found as { range?: [number, number, number] } | undefined)?.range;
     if (range === undefined) return '';

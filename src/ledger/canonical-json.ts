@@ -7,7 +7,7 @@
  */
 
 import canonicalizeModule from 'canonicalize';
-import { AgentvisorError } from '../core/errors.js';
+import { AgentvisorError } from '../core/index.js';
 
 type Canonicalize = (input: unknown) => string | undefined;
 

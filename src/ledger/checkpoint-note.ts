@@ -7,7 +7,7 @@
  */
 
 import sodium from 'sodium-native';
-import { AgentvisorError } from '../core/errors.js';
+import { AgentvisorError } from '../core/index.js';
 
 /** Signature type byte for Ed25519 (c2sp.org/signed-note, "Signature types"). */
 export const NOTE_ALG_ED25519 = 0x01;

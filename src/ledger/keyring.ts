@@ -6,10 +6,19 @@
  * rotation entries), never by the keys table, which anyone with database access could edit.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scryptSync } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  linkSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
+import type { Kysely } from 'kysely';
 import { AgentvisorError } from '../core/index.js';
-import type { LedgerKeyTable, Store } from '../store/index.js';
+import type { Database, LedgerKeyTable, Store } from '../store/index.js';
 import {
   parseAlgorithm,
   type SignatureAlgorithm,
@@ -159,9 +168,13 @@ export class Keyring {
     return rows.map(toPublicRecord);
   }
 
-  /** Loads and decrypts a signing key. Unknown ids are `KEY_UNKNOWN`. */
-  async signingKey(keyId: string): Promise<SigningKey> {
-    const row = await this.#store.db
+  /**
+   * Loads and decrypts a signing key. Unknown ids are `KEY_UNKNOWN`. Inside a write transaction,
+   * pass it as `db`: on SQLite the transaction holds the only connection, so a query through the
+   * store's pool would wait for it forever.
+   */
+  async signingKey(keyId: string, db: Kysely<Database> = this.#store.db): Promise<SigningKey> {
+    const row = await db
       .selectFrom('ledger_keys')
       .selectAll()
       .where('key_id', '=', keyId)
@@ -272,12 +285,18 @@ function loadOrCreateKeyFile(file: string, mustExist: boolean): Buffer {
   }
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32);
+  // Write a private temp file, then link it into place: the link is atomic, so a process
+  // starting at the same moment sees either no file or a complete one, never an empty one.
+  const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  writeFileSync(temp, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   try {
-    writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    linkSync(temp, file);
     return key;
   } catch (error) {
     // Another process created it first: use theirs.
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateKeyFile(file, true);
     throw error;
+  } finally {
+    unlinkSync(temp);
   }
 }

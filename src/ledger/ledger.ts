@@ -272,6 +272,9 @@ export class Ledger implements LedgerStage {
 
   #drain(): Promise<void> {
     if (this.#flushing !== undefined) return this.#flushing;
+    // With nothing queued the async body below would finish before `#flushing` is assigned and
+    // leave a settled promise there for good; return early instead.
+    if (this.#queue.length === 0) return Promise.resolve();
     this.#flushing = (async () => {
       try {
         while (this.#queue.length > 0) {
@@ -304,7 +307,7 @@ export class Ledger implements LedgerStage {
         let key = this.#key;
         if (head.key_id !== key.keyId) {
           // Another process rotated the key; sign with the one the chain now names.
-          key = await this.#keyring.signingKey(head.key_id);
+          key = await this.#keyring.signingKey(head.key_id, trx);
         }
         const acc = decodeFrontier(head.seq, head.frontier);
         let prev = head.entry_hash;
@@ -465,7 +468,9 @@ export class Ledger implements LedgerStage {
           .executeTakeFirst();
         if (Number(last?.size ?? 0) >= head.seq) return;
         const key =
-          head.key_id === this.#key.keyId ? this.#key : await this.#keyring.signingKey(head.key_id);
+          head.key_id === this.#key.keyId
+            ? this.#key
+            : await this.#keyring.signingKey(head.key_id, trx);
         created = await this.#writeCheckpoint(
           trx,
           head.seq,

@@ -8,7 +8,7 @@
  */
 
 import sodium from 'sodium-native';
-import { AgentvisorError } from '../core/errors.js';
+import { AgentvisorError } from '../core/index.js';
 
 /** Length in bytes of every hash in the tree (SHA-256). */
 export const HASH_BYTES = 32;

@@ -32,8 +32,11 @@ export class PostgresStore implements Store {
   readonly db: Kysely<Database>;
   readonly location: string;
   readonly schema: string;
+  readonly #pool: pg.Pool;
+  #closed = false;
 
   private constructor(pool: pg.Pool, location: string, schema: string) {
+    this.#pool = pool;
     this.location = location;
     this.schema = schema;
     this.db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -123,7 +126,11 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     await this.db.destroy();
+    // kysely ends the pool only if it ever used it; the pool is ours, so end it here.
+    if (!this.#pool.ended) await this.#pool.end();
   }
 }
 

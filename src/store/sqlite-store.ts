@@ -58,17 +58,19 @@ export class SqliteStore implements Store {
     try {
       raw = new BetterSqlite3(file, { fileMustExist: false });
       raw.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-      raw.pragma('journal_mode = WAL');
-      raw.pragma('synchronous = FULL');
-      raw.pragma('foreign_keys = ON');
     } catch (error) {
       throw damaged(file, error);
     }
     try {
+      // Ownership first: switching to WAL rewrites the file header, which must never happen to
+      // another program's database.
       checkOwnership(raw, file, existed);
+      raw.pragma('journal_mode = WAL');
+      raw.pragma('synchronous = FULL');
+      raw.pragma('foreign_keys = ON');
     } catch (error) {
       raw.close();
-      throw error;
+      throw error instanceof AgentvisorError ? error : damaged(file, error);
     }
     return new SqliteStore(raw, file);
   }
@@ -146,6 +148,8 @@ export class SqliteStore implements Store {
       }
     }
     await this.db.destroy();
+    // kysely only closes connections it has used; the handle was opened here, so close it here.
+    if (this.#raw.open) this.#raw.close();
   }
 }
 

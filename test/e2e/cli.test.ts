@@ -153,9 +153,8 @@ describe('agentvisor CLI', () => {
     });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(
-          stderr.replace(/\u001b\[[0-9;]*m/g, ''),
-        );
+        // stderr is a pipe, not a TTY, so the banner carries no colour codes.
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
         if (m) {
           clearInterval(timer);
           resolve(m[1]!);

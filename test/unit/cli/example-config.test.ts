@@ -1,6 +1,7 @@
 /** The example written by `agentvisor init` must always be a valid config with the documented defaults. */
-import { parse } from 'yaml';
+
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { EXAMPLE_CONFIG } from '../../../src/cli/example-config.js';
 import { configSchema, validateConfig } from '../../../src/core/index.js';
 
