@@ -233,10 +233,20 @@ export class Kernel {
     const actor = `${caller.kind}:${caller.id}`;
 
     if (!this.#accepting) {
-      throw new AgentvisorError(
-        'SHUTTING_DOWN',
-        'the kernel is shutting down and takes no new calls',
-      );
+      const reason = 'the kernel is shutting down and takes no new calls';
+      // Recorded like any refusal, without waiting: the ledger may already be closing, and then
+      // its rejection goes to onBackgroundError rather than masking this error.
+      void this.#finish({
+        callId,
+        name,
+        actor,
+        op,
+        args,
+        outcome: { kind: 'rejected', code: 'SHUTTING_DOWN', reason },
+        started,
+        durable: false,
+      });
+      throw new AgentvisorError('SHUTTING_DOWN', reason);
     }
 
     // 1. who

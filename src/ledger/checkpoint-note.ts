@@ -9,6 +9,14 @@
 import sodium from 'sodium-native';
 import { AgentvisorError } from '../core/index.js';
 
+/**
+ * A fresh copy of `bytes`. Not `bytes.slice()`: on a Node Buffer (a Uint8Array subclass) that
+ * returns a view sharing memory, so a verifier fed Buffers would hash into its own input.
+ */
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
+}
+
 /** Signature type byte for Ed25519 (c2sp.org/signed-note, "Signature types"). */
 export const NOTE_ALG_ED25519 = 0x01;
 /** Signature type byte for algorithms without an assigned identifier (c2sp.org/signed-note). */
@@ -403,7 +411,7 @@ function toBytes(name: string, value: Uint8Array, length: number): Uint8Array {
  */
 export function ed25519NoteSigner(name: string, secretKey64: Uint8Array): NoteSigner {
   checkKeyName(name);
-  const secretKey = toBytes('secretKey', secretKey64, 64).slice();
+  const secretKey = copyBytes(toBytes('secretKey', secretKey64, 64));
   const keyHash = noteKeyHash(name, NOTE_ALG_ED25519, secretKey.subarray(32));
   return {
     name,
@@ -424,7 +432,7 @@ export function ed25519NoteSigner(name: string, secretKey64: Uint8Array): NoteSi
  */
 export function ed25519NoteVerifier(name: string, publicKey32: Uint8Array): NoteVerifier {
   checkKeyName(name);
-  const publicKey = toBytes('publicKey', publicKey32, 32).slice();
+  const publicKey = copyBytes(toBytes('publicKey', publicKey32, 32));
   const keyHash = noteKeyHash(name, NOTE_ALG_ED25519, publicKey);
   return {
     name,

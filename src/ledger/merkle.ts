@@ -10,6 +10,14 @@
 import sodium from 'sodium-native';
 import { AgentvisorError } from '../core/index.js';
 
+/**
+ * A fresh copy of `bytes`. Not `bytes.slice()`: on a Node Buffer (a Uint8Array subclass) that
+ * returns a view sharing memory, so a verifier fed Buffers would hash into its own input.
+ */
+function copyBytes(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(bytes);
+}
+
 /** Length in bytes of every hash in the tree (SHA-256). */
 export const HASH_BYTES = 32;
 
@@ -133,8 +141,8 @@ function subtreeRoot(leaves: readonly Uint8Array[], lo: number, hi: number): Uin
  */
 export function merkleRoot(leafHashes: readonly Uint8Array[]): Uint8Array {
   checkHashes('leafHashes', leafHashes);
-  if (leafHashes.length === 0) return EMPTY_ROOT.slice();
-  return subtreeRoot(leafHashes, 0, leafHashes.length).slice();
+  if (leafHashes.length === 0) return copyBytes(EMPTY_ROOT);
+  return copyBytes(subtreeRoot(leafHashes, 0, leafHashes.length));
 }
 
 /** Deepest possible compact range: one node per bit of a safe-integer tree size. */
@@ -230,7 +238,7 @@ export class MerkleAccumulator {
    * const root = acc.root();
    */
   root(): Uint8Array {
-    if (this.#depth === 0) return EMPTY_ROOT.slice();
+    if (this.#depth === 0) return copyBytes(EMPTY_ROOT);
     const acc = new Uint8Array(HASH_BYTES);
     acc.set(this.#slots[this.#depth - 1] as Uint8Array);
     for (let i = this.#depth - 2; i >= 0; i--) {
@@ -247,7 +255,7 @@ export class MerkleAccumulator {
    * const saved = { size: acc.size, frontier: acc.frontier() };
    */
   frontier(): Uint8Array[] {
-    return this.#slots.slice(0, this.#depth).map((slot) => slot.slice());
+    return this.#slots.slice(0, this.#depth).map((slot) => copyBytes(slot));
   }
 }
 
@@ -264,10 +272,10 @@ function path(
   const k = splitPoint(n);
   if (m < k) {
     path(leaves, m, lo, lo + k, out);
-    out.push(subtreeRoot(leaves, lo + k, hi).slice());
+    out.push(copyBytes(subtreeRoot(leaves, lo + k, hi)));
   } else {
     path(leaves, m - k, lo + k, hi, out);
-    out.push(subtreeRoot(leaves, lo, lo + k).slice());
+    out.push(copyBytes(subtreeRoot(leaves, lo, lo + k)));
   }
 }
 
@@ -304,16 +312,16 @@ function subproof(
   if (m === n) {
     // The old tree is this whole subtree: its root is known to the verifier when the
     // subtree is the old tree itself (b = true), otherwise it must be supplied.
-    if (!complete) out.push(subtreeRoot(leaves, lo, hi).slice());
+    if (!complete) out.push(copyBytes(subtreeRoot(leaves, lo, hi)));
     return;
   }
   const k = splitPoint(n);
   if (m <= k) {
     subproof(leaves, m, lo, lo + k, complete, out);
-    out.push(subtreeRoot(leaves, lo + k, hi).slice());
+    out.push(copyBytes(subtreeRoot(leaves, lo + k, hi)));
   } else {
     subproof(leaves, m - k, lo + k, hi, false, out);
-    out.push(subtreeRoot(leaves, lo, lo + k).slice());
+    out.push(copyBytes(subtreeRoot(leaves, lo, lo + k)));
   }
 }
 
@@ -365,7 +373,7 @@ export function verifyInclusion(check: InclusionCheck): boolean {
   // Division instead of >> because sizes may exceed 2^32 (bit operators truncate to int32).
   let fn = index;
   let sn = treeSize - 1;
-  const r = leafHash.slice();
+  const r = copyBytes(leafHash);
   for (const p of proof) {
     if (sn === 0 || !isHash(p)) return false;
     if (fn % 2 === 1 || fn === sn) {
@@ -424,8 +432,8 @@ export function verifyConsistency(check: ConsistencyCheck): boolean {
     sn = Math.floor(sn / 2);
   }
   // Step 5.
-  const fr = (path[0] as Uint8Array).slice();
-  const sr = fr.slice();
+  const fr = copyBytes(path[0] as Uint8Array);
+  const sr = copyBytes(fr);
   // Step 6.
   for (let i = 1; i < path.length; i++) {
     const c = path[i] as Uint8Array;
