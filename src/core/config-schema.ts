@@ -76,6 +76,146 @@ export const ledgerConfigSchema = z
   })
   .strict();
 
+const nonNegative = z.number().min(0);
+
+/** A model provider the gateway can call. */
+export const providerConfigSchema = z
+  .object({
+    /** Name used in model chains, usage records and metrics. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
+    kind: z.enum(['anthropic', 'openai', 'gemini', 'openai-compatible']),
+    /** API base, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 for Ollama. */
+    base_url: z.url().optional(),
+    /** Environment variable holding the key (keys are never written in config files). */
+    api_key_env: z.string().min(1).optional(),
+    /** Runs locally (Ollama, llama.cpp, vLLM, LM Studio): eligible for the local-only policy. */
+    local: z.boolean().default(false),
+    /** Per-request timeout. */
+    timeout_ms: positiveInt.max(600_000).default(60_000),
+  })
+  .strict();
+
+/** One step of a model alias's chain. */
+export const chainStepSchema = z
+  .object({
+    provider: z.string().min(1),
+    model: z.string().min(1),
+  })
+  .strict();
+
+/** A model alias: the name callers use, mapped to providers. */
+export const modelAliasSchema = z
+  .object({
+    /** explicit: in order; cost: cheapest first; reliability: best observed success rate first; local: local providers only. */
+    policy: z.enum(['explicit', 'cost', 'reliability', 'local']).default('explicit'),
+    chain: z.array(chainStepSchema).min(1),
+    /** Embedding model alias rather than a chat model. */
+    embedding: z.boolean().default(false),
+  })
+  .strict();
+
+const budgetAction = z.enum(['log', 'warn', 'throttle', 'defer', 'reject', 'shutdown']);
+
+/** A budget (seed 000 ResourceBudget, seed 002 budgets.yaml). */
+export const budgetConfigSchema = z
+  .object({
+    /** `global`, `agent:<id>` or `key:<api key name>`. */
+    scope: z
+      .string()
+      .regex(/^(global|agent:[^\s]+|key:[^\s]+)$/, '"global", "agent:<id>" or "key:<name>"'),
+    tokens_per_hour: positiveInt.optional(),
+    tokens_per_day: positiveInt.optional(),
+    cost_per_day: z.number().positive().optional(),
+    cost_per_month: z.number().positive().optional(),
+    /** Fractions of each limit at which the warning and critical actions fire. */
+    warning_at: z.number().gt(0).lt(1).default(0.8),
+    critical_at: z.number().gt(0).lt(1).default(0.95),
+    actions: z
+      .object({
+        warning: budgetAction.default('warn'),
+        critical: budgetAction.default('throttle'),
+        limit: budgetAction.default('reject'),
+      })
+      .strict()
+      .default({ warning: 'warn', critical: 'throttle', limit: 'reject' }),
+    /** Seconds before the same threshold's action fires again. */
+    cooldown_seconds: nonNegative.default(300),
+  })
+  .strict()
+  .refine((b) => b.warning_at < b.critical_at, {
+    message: 'warning_at must be below critical_at',
+    path: ['warning_at'],
+  })
+  .refine(
+    (b) =>
+      b.tokens_per_hour !== undefined ||
+      b.tokens_per_day !== undefined ||
+      b.cost_per_day !== undefined ||
+      b.cost_per_month !== undefined,
+    {
+      message: 'set at least one of tokens_per_hour, tokens_per_day, cost_per_day, cost_per_month',
+    },
+  );
+
+/** Price of a model in USD per million tokens, overriding the maintained price data. */
+export const priceOverrideSchema = z
+  .object({
+    input_per_mtok: nonNegative,
+    output_per_mtok: nonNegative,
+    cached_input_per_mtok: nonNegative.optional(),
+  })
+  .strict();
+
+export const gatewayConfigSchema = z
+  .object({
+    providers: z.array(providerConfigSchema).default([]),
+    /** Model aliases; a request may also name `provider/model` directly. */
+    models: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/), modelAliasSchema)
+      .default({}),
+    retry: z
+      .object({
+        max_attempts: positiveInt.max(10).default(3),
+        initial_delay_ms: positiveInt.default(200),
+        max_delay_ms: positiveInt.default(10_000),
+      })
+      .strict()
+      .default({ max_attempts: 3, initial_delay_ms: 200, max_delay_ms: 10_000 }),
+    circuit_breaker: z
+      .object({
+        /** Consecutive failures that open the circuit. */
+        failure_threshold: positiveInt.default(5),
+        /** How long it stays open before one trial call (half-open). */
+        half_open_after_ms: positiveInt.default(30_000),
+      })
+      .strict()
+      .default({ failure_threshold: 5, half_open_after_ms: 30_000 }),
+    /** Token-bucket limits per agent and per API key (seed 001: burst 30, refill 10/s). */
+    rate_limits: z
+      .object({
+        burst: positiveInt.default(30),
+        refill_per_second: z.number().positive().default(10),
+        tokens_per_minute: positiveInt.optional(),
+      })
+      .strict()
+      .default({ burst: 30, refill_per_second: 10 }),
+    budgets: z.array(budgetConfigSchema).default([]),
+    /** Keyed `provider/model` or `model`. */
+    prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
+    /** What the ledger keeps of prompts and answers: SHA-256 digests, or the full text. */
+    ledger_content: z.enum(['digest', 'full']).default('digest'),
+    max_body_bytes: positiveInt.max(64 * 1024 * 1024).default(4 * 1024 * 1024),
+  })
+  .strict();
+
+export const redisConfigSchema = z
+  .object({
+    /** Redis URL; `AGENTVISOR_REDIS_URL` overrides it. Shared rate limits and (later) the bus use it. */
+    url: z.string().min(1),
+    key_prefix: z.string().default('agentvisor:'),
+  })
+  .strict();
+
 export const serverConfigSchema = z
   .object({
     /** Interface to bind. Loopback by default; anything else is an explicit choice. */
@@ -101,11 +241,49 @@ export const configSchema = z
     store: storeConfigSchema.default({ driver: 'sqlite', path: 'agentvisor.db' }),
     ledger: ledgerConfigSchema.default(ledgerConfigSchema.parse({})),
     log: logConfigSchema.default({ level: 'info', format: 'auto' }),
+    gateway: gatewayConfigSchema.default(gatewayConfigSchema.parse({})),
+    /** Optional: with Redis, several nodes share rate limits (and later the bus and queues). */
+    redis: redisConfigSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const names = new Set(c.gateway.providers.map((p) => p.name));
+    c.gateway.providers.forEach((p, i) => {
+      if (c.gateway.providers.findIndex((q) => q.name === p.name) !== i) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gateway', 'providers', i, 'name'],
+          message: `provider name "${p.name}" is used twice`,
+        });
+      }
+      if (p.base_url === undefined && p.kind === 'openai-compatible') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['gateway', 'providers', i, 'base_url'],
+          message: 'base_url is required for an openai-compatible provider',
+        });
+      }
+    });
+    for (const [alias, m] of Object.entries(c.gateway.models)) {
+      m.chain.forEach((step, i) => {
+        if (!names.has(step.provider)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['gateway', 'models', alias, 'chain', i, 'provider'],
+            message: `unknown provider "${step.provider}"; configured: ${[...names].join(', ') || '(none)'}`,
+          });
+        }
+      });
+    }
+  });
 
 /** Validated configuration, every default filled in. */
 export type AgentvisorConfig = z.infer<typeof configSchema>;
 export type StoreConfig = z.infer<typeof storeConfigSchema>;
 export type LedgerConfig = z.infer<typeof ledgerConfigSchema>;
 export type AnchorConfig = z.infer<typeof anchorConfigSchema>;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ModelAliasConfig = z.infer<typeof modelAliasSchema>;
+export type BudgetConfig = z.infer<typeof budgetConfigSchema>;
+export type PriceOverride = z.infer<typeof priceOverrideSchema>;

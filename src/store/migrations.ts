@@ -103,7 +103,59 @@ const migrations: Record<string, Migration> = {
       await db.schema.createIndex('thoughts_task').on('thoughts').column('task_id').execute();
     },
   },
+  '0003_gateway': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_keys')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        /** SHA-256 of the secret; the secret itself is shown once and never stored. */
+        .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+        /** The first characters of the secret, so people can tell keys apart. */
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('created_by', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .addColumn('last_used_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('llm_usage')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('ts', 'text', (c) => c.notNull())
+        .addColumn('agent_id', 'text')
+        .addColumn('api_key_id', 'text')
+        .addColumn('task_id', 'text')
+        .addColumn('alias', 'text', (c) => c.notNull())
+        .addColumn('provider', 'text', (c) => c.notNull())
+        .addColumn('model', 'text', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('input_tokens', 'integer', (c) => c.notNull())
+        .addColumn('output_tokens', 'integer', (c) => c.notNull())
+        .addColumn('cached_tokens', 'integer', (c) => c.notNull())
+        .addColumn('cost_usd', 'double precision', (c) => c.notNull())
+        .addColumn('latency_ms', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('was_fallback', 'integer', (c) => c.notNull())
+        .addColumn('streamed', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('llm_usage_ts').on('llm_usage').column('ts').execute();
+      await db.schema
+        .createIndex('llm_usage_agent_ts')
+        .on('llm_usage')
+        .columns(['agent_id', 'ts'])
+        .execute();
+      await db.schema
+        .createIndex('llm_usage_key_ts')
+        .on('llm_usage')
+        .columns(['api_key_id', 'ts'])
+        .execute();
+    },
+  },
 };
+
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(migrations).sort();
 
 /** The number of the newest migration; a database newer than this is refused. */
 export const LATEST_MIGRATION = Object.keys(migrations).sort().at(-1)!;

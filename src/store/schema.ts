@@ -81,6 +81,42 @@ export interface ThoughtTable {
   ledger_seq: number;
 }
 
+export interface ApiKeyTable {
+  id: string;
+  name: string;
+  key_hash: string;
+  prefix: string;
+  agent_id: string | null;
+  created_at: string;
+  created_by: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+/** One model call (seed 002 api_usage): who, what, how much, how it went. */
+export interface LlmUsageTable {
+  id: string;
+  ts: string;
+  agent_id: string | null;
+  api_key_id: string | null;
+  task_id: string | null;
+  alias: string;
+  provider: string;
+  model: string;
+  /** `chat` or `embed`. */
+  operation: string;
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+  cost_usd: number;
+  latency_ms: number;
+  /** `ok`, `error`, `stream_error`. */
+  outcome: string;
+  /** 0 or 1 (portable boolean). */
+  was_fallback: number;
+  streamed: number;
+}
+
 /** Kysely's view of the database. */
 export interface Database {
   agentvisor_meta: MetaTable;
@@ -90,6 +126,8 @@ export interface Database {
   ledger_checkpoints: LedgerCheckpointTable;
   tasks: TaskTable;
   thoughts: ThoughtTable;
+  api_keys: ApiKeyTable;
+  llm_usage: LlmUsageTable;
 }
 
 export type { Generated };

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentvisorError } from '../../../src/core/index.js';
-import { migrate, PostgresStore, SqliteStore, type Store } from '../../../src/store/index.js';
+import {
+  MIGRATION_NAMES,
+  migrate,
+  PostgresStore,
+  SqliteStore,
+  type Store,
+} from '../../../src/store/index.js';
 import {
   freshPostgresSchema,
   postgresAvailable,
@@ -132,7 +138,7 @@ describe.each(dialects)('Store conformance: $label', ({ dialect, skip }) => {
       ]),
     );
     const names = await migrationNames(store);
-    expect(names).toEqual(['0001_ledger', '0002_tasks_thoughts']);
+    expect(names).toEqual([...MIGRATION_NAMES]);
     await store.db.insertInto('agentvisor_meta').values({ key: 'kept', value: 'yes' }).execute();
 
     await migrate(store);
@@ -308,9 +314,9 @@ describe.skipIf(!hasPostgres)('PostgreSQL: several Agentvisor schemas in one dat
     const storeB = await PostgresStore.open({ url: TEST_POSTGRES_URL, schema: b.schema });
     try {
       await migrate(storeA);
-      expect(await migrationNames(storeA)).toEqual(['0001_ledger', '0002_tasks_thoughts']);
+      expect(await migrationNames(storeA)).toEqual([...MIGRATION_NAMES]);
       await migrate(storeB);
-      expect(await migrationNames(storeB)).toEqual(['0001_ledger', '0002_tasks_thoughts']);
+      expect(await migrationNames(storeB)).toEqual([...MIGRATION_NAMES]);
     } finally {
       await storeA.close();
       await storeB.close();
