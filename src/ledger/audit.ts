@@ -104,10 +104,10 @@ export function storeEntrySource(store: Store): EntrySource {
     },
     async read(position, limit) {
       const after = seqAt.get(position);
-      let q = store.db.selectFrom('ledger_entries').selectAll().orderBy('seq').limit(limit);
-      if (after !== undefined) q = q.where('seq', '>', after);
-      else q = q.offset(position);
-      const rows = (await q.execute()).map(toEntry);
+      const rows =
+        after !== undefined
+          ? (await store.readLedgerPage(after, limit)).map(toEntry)
+          : (await store.db.selectFrom('ledger_entries').selectAll().orderBy('seq').limit(limit).offset(position).execute()).map(toEntry);
       if (rows.length > 0) seqAt.set(position + rows.length, rows[rows.length - 1]!.seq);
       return rows;
     },
@@ -116,6 +116,7 @@ export function storeEntrySource(store: Store): EntrySource {
 
 /** Converts a stored row (numbers may come back as strings from some drivers) to an entry. */
 export function toEntry(row: LedgerEntryTable): LedgerEntry {
+  if (typeof row.seq === 'number') return row;
   return { ...row, seq: Number(row.seq) };
 }
 

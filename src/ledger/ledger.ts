@@ -6,7 +6,6 @@
  * i.e. the entry is on disk.
  */
 import type { Transaction } from 'kysely';
-import sodium from 'sodium-native';
 import {
   AgentvisorError,
   type Clock,
@@ -22,7 +21,7 @@ import { canonicalJson } from './canonical-json.js';
 import { formatCheckpointBody, noteKeyHash, signNote } from './checkpoint-note.js';
 import {
   ENTRY_TYPES,
-  entryCanonical,
+  computeEntryHash,
   GENESIS_PREV_HASH,
   type LedgerEntry,
   validateEntryFields,
@@ -575,7 +574,7 @@ function hashRow(
   into: Uint8Array,
 ): LedgerEntryTable {
   const out = Buffer.from(into.buffer, into.byteOffset, 32);
-  sodium.crypto_hash_sha256(out, Buffer.from(entryCanonical(fields), 'utf8'));
+  out.set(computeEntryHash(fields));
   acc.push(leafHash(out));
   return { ...fields, entry_hash: out.toString('hex'), signature: '' };
 }

@@ -125,6 +125,7 @@ export async function verifyEntries(
 
   const acc = new MerkleAccumulator();
   const hashBytes = Buffer.alloc(32);
+  let computedForLeaf: Buffer | undefined;
   let prevHash = GENESIS_PREV_HASH;
   let position = 0;
   let checked = 0;
@@ -304,9 +305,15 @@ export async function verifyEntries(
           }
           if (row.type === ENTRY_TYPES.recordSealed) options.onSeal?.(row);
           checked++;
+          computedForLeaf = computed;
         }
-        hashBytes.write(row.entry_hash, 'hex');
-        acc.push(leafHash(hashBytes));
+        // In range the hash was just recomputed (and equals the stored one); reuse its bytes.
+        if (computedForLeaf !== undefined) acc.push(leafHash(computedForLeaf));
+        else {
+          hashBytes.write(row.entry_hash, 'hex');
+          acc.push(leafHash(hashBytes));
+        }
+        computedForLeaf = undefined;
         prevHash = row.entry_hash;
         position++;
         if (claimSizes.has(position))

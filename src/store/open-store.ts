@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { Migrator, sql } from 'kysely';
 import { AgentvisorError, type StoreConfig } from '../core/index.js';
-import { migrationProvider } from './migrations.js';
+import { MIGRATION_NAMES, migrationProvider } from './migrations.js';
 import { PostgresStore } from './postgres-store.js';
 import { SqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
@@ -44,13 +44,13 @@ export async function openStore(config: StoreConfig, dataDir: string): Promise<S
 export async function migrate(store: Store): Promise<void> {
   const migrator = new Migrator({
     db: store.db,
-    provider: migrationProvider,
+    provider: migrationProvider(store.dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
     // kysely looks for its tables in `public` unless told; ours live in the configured schema.
     ...(store instanceof PostgresStore ? { migrationTableSchema: store.schema } : {}),
   });
-  const known = new Set(Object.keys(await migrationProvider.getMigrations()));
+  const known = new Set(MIGRATION_NAMES);
   // A migration we do not know means a newer Agentvisor wrote this database.
   const applied = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)}`
     .execute(store.db)

@@ -111,6 +111,10 @@ export class PostgresStore implements Store {
     );
   }
 
+  async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]> {
+    return this.db.selectFrom('ledger_entries').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+  }
+
   async ping(): Promise<void> {
     try {
       await sql`select 1`.execute(this.db);

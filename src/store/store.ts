@@ -36,6 +36,11 @@ export interface Store {
    * implementation uses the fastest bulk form its database offers.
    */
   insertLedgerEntries(trx: Transaction<Database>, rows: readonly LedgerEntryTable[]): Promise<void>;
+  /**
+   * Reads up to `limit` ledger rows with `seq > afterSeq`, in seq order: the verifier's hot path,
+   * over every entry of the log.
+   */
+  readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]>;
   /** Cheap liveness probe; throws `STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   /** Closes connections; the store is unusable afterwards. */
