@@ -16,8 +16,15 @@ export {
 export {
   type AgentvisorConfig,
   type AnchorConfig,
+  type BudgetConfig,
+  budgetConfigSchema,
   configSchema,
+  type GatewayConfig,
+  gatewayConfigSchema,
   type LedgerConfig,
+  type ModelAliasConfig,
+  type PriceOverride,
+  type ProviderConfig,
   type StoreConfig,
 } from './config-schema.js';
 export {
