@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
@@ -36,6 +37,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerInitCommand(program, io);
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);
+  registerApiKeyCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

@@ -107,7 +107,15 @@ export function storeEntrySource(store: Store): EntrySource {
       const rows =
         after !== undefined
           ? (await store.readLedgerPage(after, limit)).map(toEntry)
-          : (await store.db.selectFrom('ledger_entries').selectAll().orderBy('seq').limit(limit).offset(position).execute()).map(toEntry);
+          : (
+              await store.db
+                .selectFrom('ledger_entries')
+                .selectAll()
+                .orderBy('seq')
+                .limit(limit)
+                .offset(position)
+                .execute()
+            ).map(toEntry);
       if (rows.length > 0) seqAt.set(position + rows.length, rows[rows.length - 1]!.seq);
       return rows;
     },

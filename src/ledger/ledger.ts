@@ -20,8 +20,8 @@ import type { Anchor } from './anchor.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatCheckpointBody, noteKeyHash, signNote } from './checkpoint-note.js';
 import {
-  ENTRY_TYPES,
   computeEntryHash,
+  ENTRY_TYPES,
   GENESIS_PREV_HASH,
   type LedgerEntry,
   validateEntryFields,
@@ -521,9 +521,10 @@ export class Ledger implements LedgerStage {
 
   /** Waits until everything appended so far is committed. */
   async flush(): Promise<void> {
-    while (this.#queue.length > 0 || this.#flushing !== undefined || this.#scheduled) {
-      if (this.#flushing !== undefined) await this.#flushing;
-      else await this.#drain();
+    // Not waiting on the scheduled setImmediate: a loop of resolved awaits would starve it (and
+    // spin). Draining directly covers everything queued; the late callback then finds nothing.
+    while (this.#queue.length > 0 || this.#flushing !== undefined) {
+      await (this.#flushing ?? this.#drain());
     }
   }
 

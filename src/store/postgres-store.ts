@@ -112,7 +112,13 @@ export class PostgresStore implements Store {
   }
 
   async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]> {
-    return this.db.selectFrom('ledger_entries').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit).execute();
+    return this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
   }
 
   async ping(): Promise<void> {

@@ -132,7 +132,9 @@ export class SqliteStore implements Store {
   async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]> {
     // A cached statement: 1.9 µs per row against 4.5 µs through the query builder, measured
     // over 10^6 rows; verification reads every row.
-    this.#readPage ??= this.#raw.prepare('select * from ledger_entries where seq > ? order by seq limit ?');
+    this.#readPage ??= this.#raw.prepare(
+      'select * from ledger_entries where seq > ? order by seq limit ?',
+    );
     return this.#readPage.all(afterSeq, limit) as LedgerEntryTable[];
   }
 

@@ -3,6 +3,7 @@
  * builds the kernel with its stages and built-in operations. The CLI and the server both start
  * from here, so there is one way Agentvisor comes up and one way it shuts down.
  */
+import { ApiKeyStore } from '../auth/index.js';
 import { type AgentvisorConfig, Kernel } from '../core/index.js';
 import { type Anchor, anchorsFromConfig, Keyring, Ledger } from '../ledger/index.js';
 import { openStore, type Store } from '../store/index.js';
@@ -22,6 +23,7 @@ export interface AgentvisorSystem {
   readonly kernel: Kernel;
   readonly principals: PrincipalDirectory;
   readonly telemetry: TelemetryAggregator;
+  readonly apiKeys: ApiKeyStore;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -75,7 +77,8 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     const telemetry = new TelemetryAggregator();
     const principals = new PrincipalDirectory();
     const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
-    registerBuiltinOperations(kernel, { ledger, telemetry });
+    const apiKeys = new ApiKeyStore(store);
+    registerBuiltinOperations(kernel, { ledger, telemetry, apiKeys });
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -87,6 +90,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       kernel,
       principals,
       telemetry,
+      apiKeys,
       close(closeOptions = {}) {
         closed ??= (async () => {
           kernel.stopAccepting();

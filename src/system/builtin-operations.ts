@@ -4,6 +4,7 @@
  * `tool.call`, `bus.send` ...) the same way.
  */
 import { z } from 'zod';
+import type { ApiKeyStore } from '../auth/index.js';
 import { actorOf, type Kernel } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { TelemetryAggregator } from '../telemetry/index.js';
@@ -17,8 +18,53 @@ const entryType = z
 /** Registers the built-in operations on a kernel. */
 export function registerBuiltinOperations(
   kernel: Kernel,
-  deps: { ledger: Ledger; telemetry: TelemetryAggregator },
+  deps: { ledger: Ledger; telemetry: TelemetryAggregator; apiKeys: ApiKeyStore },
 ): void {
+  kernel.register({
+    name: 'apikey.create',
+    description: 'Creates an API key; the secret is returned once and stored only as a hash.',
+    effect: 'write',
+    capability: 'admin',
+    args: z
+      .object({ name: z.string().min(1).max(64), agent: z.string().min(1).max(128).optional() })
+      .strict(),
+    handler: ({ principal }, args) =>
+      deps.apiKeys.create({
+        name: args.name,
+        agentId: args.agent ?? null,
+        createdBy: actorOf(principal),
+      }),
+    // Never the secret: only what identifies the key.
+    ledgerFacts: (args, result) => ({
+      key_name: args.name,
+      key_id: result?.record.id ?? null,
+      key_prefix: result?.record.prefix ?? null,
+      agent: args.agent ?? null,
+    }),
+  });
+
+  kernel.register({
+    name: 'apikey.list',
+    description: 'Lists API keys (never their secrets).',
+    effect: 'read',
+    capability: 'admin',
+    args: z.object({}).strict(),
+    handler: () => deps.apiKeys.list(),
+  });
+
+  kernel.register({
+    name: 'apikey.revoke',
+    description: 'Revokes an API key by name or id.',
+    effect: 'write',
+    capability: 'admin',
+    args: z.object({ key: z.string().min(1).max(128) }).strict(),
+    handler: (_ctx, args) => deps.apiKeys.revoke(args.key),
+    ledgerFacts: (_args, result) => ({
+      key_name: result?.name ?? null,
+      key_id: result?.id ?? null,
+    }),
+  });
+
   kernel.register({
     name: 'agent.info',
     description: 'Who the caller is to the kernel: kind, id, name and capabilities.',

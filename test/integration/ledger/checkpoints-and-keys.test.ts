@@ -167,3 +167,21 @@ describe('checkpoints and keys', () => {
     await store.close();
   });
 });
+
+describe('closing with appends still queued', () => {
+  it('flushes appends nobody awaited (read-operation records) and closes', async () => {
+    const tmp = tempDir();
+    try {
+      const { store, ledger } = await open(tmp.dir, {});
+      const pending = [1, 2, 3].map((i) =>
+        ledger.append({ type: 'test.entry', actor: 'human:t', payload: { i } }),
+      );
+      // close() before the group commit's setImmediate has run: must not spin or hang.
+      await ledger.close({ checkpoint: false });
+      expect((await Promise.all(pending)).map((r) => r.seq)).toEqual([2, 3, 4]);
+      await store.close();
+    } finally {
+      tmp.remove();
+    }
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * @module Benchmark dispatcher: `node dist/bench/run.js NAME [--quick] [options]`
+ * (or `npm run bench -- NAME`). Prints the machine it runs on, then runs the named benchmark.
+ * Add a benchmark by adding one line to {@link BENCHMARKS}.
+ */
+import { type BenchModule, fmtNum, machineInfo, runAllCleanups } from './lib.js';
+
+interface Entry {
+  readonly description: string;
+  readonly load: () => Promise<BenchModule>;
+}
+
+/** Known benchmarks, loaded lazily so one benchmark's imports never slow another. */
+const BENCHMARKS: Readonly<Record<string, Entry>> = {
+  ledger: {
+    description:
+      'signed appends/s (SQLite, PostgreSQL), full and fast verification entries/s, bytes/entry',
+    load: () => import('./ledger.bench.js'),
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS)
+    .map(([name, e]) => `  ${name.padEnd(12)} ${e.description}`)
+    .join('\n');
+  return `usage: node dist/bench/run.js NAME [--quick]\n\nknown benchmarks:\n${names}`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const name = argv.find((a) => !a.startsWith('-'));
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage());
+    return 0;
+  }
+  if (name === undefined) {
+    console.error(`error: no benchmark named\n\n${usage()}`);
+    return 2;
+  }
+  const entry = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (entry === undefined) {
+    console.error(
+      `error: unknown benchmark "${name}"; known: ${Object.keys(BENCHMARKS).join(', ')}\n\n${usage()}`,
+    );
+    return 2;
+  }
+  const quick = argv.includes('--quick');
+  const args = argv.filter((a) => a !== name && a !== '--quick');
+  const machine = machineInfo();
+  console.log(`# bench ${name}${quick ? ' (--quick)' : ''}`);
+  console.log(`cpu:      ${machine.cpu} (${machine.cores} cores)`);
+  console.log(`ram:      ${fmtNum(machine.ramGiB)} GiB`);
+  console.log(`node:     ${machine.node} on ${machine.platform}`);
+  console.log(`date:     ${machine.date}`);
+  console.log(`code:     ${machine.revision}`);
+  console.log(`load:     ${machine.loadavg.join(' ')} (1/5/15 min)`);
+  if ((machine.loadavg[0] ?? 0) > 0.5 * machine.cores) {
+    console.log(
+      `warning:  the machine is busy (load ${machine.loadavg[0]} on ${machine.cores} cores); figures will be low and noisy`,
+    );
+  }
+  console.log('');
+  const mod = await entry.load();
+  await mod.run({ quick, args, machine });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  async (code) => {
+    await runAllCleanups();
+    process.exitCode = code;
+    // Anything left holding the event loop (a pool, a timer) must not hang the run.
+    setTimeout(() => process.exit(code), 5_000).unref();
+  },
+  async (error: unknown) => {
+    console.error('bench failed:', error);
+    await runAllCleanups();
+    process.exit(1);
+  },
+);
