@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
+import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerStartCommand } from './commands/start-command.js';
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);
   registerApiKeyCommand(program, io);
+  registerGatewayCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

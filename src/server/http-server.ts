@@ -7,6 +7,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, toAgentvisorError } from '../core/index.js';
 import type { AgentvisorSystem, Logger } from '../system/index.js';
+import { registerGatewayRoutes } from './gateway-routes.js';
 
 /** Options for {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -54,6 +55,14 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     void reply
       .status(404)
       .send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` });
+  });
+
+  await registerGatewayRoutes(app, {
+    kernel: system.kernel,
+    principals: system.principals,
+    apiKeys: system.apiKeys,
+    gateway: system.gateway,
+    maxBodyBytes: system.config.gateway.max_body_bytes,
   });
 
   /** Liveness: the process is up and its event loop turns. */

@@ -5,10 +5,12 @@
  */
 import { ApiKeyStore } from '../auth/index.js';
 import { type AgentvisorConfig, Kernel } from '../core/index.js';
+import type { Gateway } from '../gateway/index.js';
 import { type Anchor, anchorsFromConfig, Keyring, Ledger } from '../ledger/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator } from '../telemetry/index.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
+import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import type { Logger } from './logger.js';
 import { PrincipalDirectory } from './principal-directory.js';
 
@@ -24,6 +26,8 @@ export interface AgentvisorSystem {
   readonly principals: PrincipalDirectory;
   readonly telemetry: TelemetryAggregator;
   readonly apiKeys: ApiKeyStore;
+  readonly gateway: Gateway;
+  readonly gatewaySystem: GatewaySystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -79,6 +83,16 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
     const apiKeys = new ApiKeyStore(store);
     registerBuiltinOperations(kernel, { ledger, telemetry, apiKeys });
+    const gatewaySystem = openGatewaySystem({
+      config,
+      store,
+      ledger,
+      logger,
+      env: options.env ?? process.env,
+    });
+    registerLlmOperations(kernel, gatewaySystem.gateway, {
+      ledgerContent: config.gateway.ledger_content,
+    });
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -91,10 +105,13 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       principals,
       telemetry,
       apiKeys,
+      gateway: gatewaySystem.gateway,
+      gatewaySystem,
       close(closeOptions = {}) {
         closed ??= (async () => {
           kernel.stopAccepting();
           try {
+            await gatewaySystem.close();
             const cp = await ledger.close(closeOptions);
             return { finalCheckpointSize: cp?.size };
           } finally {

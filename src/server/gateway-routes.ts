@@ -1,0 +1,326 @@
+/**
+ * @module The LLM gateway over HTTP, in the two formats existing clients already speak:
+ * OpenAI (`POST /v1/chat/completions`, `POST /v1/embeddings`, `GET /v1/models`) and Anthropic
+ * (`POST /v1/messages`). Callers authenticate with an Agentvisor API key; every call goes through
+ * the kernel (`llm.complete`, `llm.embed`) so it is gated, limited and recorded in the ledger like
+ * any other operation. Errors leave in the caller's format (see `caller-errors.ts`); streams are
+ * written as SSE by the wire encoders, and a failure mid-stream ends with the format's explicit
+ * error event, never a silent end.
+ *
+ * This is a hot path (its added latency target is under 1 ms p99 at 1,000 req/s): authenticated
+ * callers are cached per key, the model list is built once, and nothing logs synchronously.
+ */
+import type { ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ApiKeyRecord, ApiKeyStore } from '../auth/index.js';
+import { AgentvisorError, type CallerRef, type Kernel } from '../core/index.js';
+import {
+  AnthropicStreamEncoder,
+  anthropicRequestToChat,
+  type ChatRequest,
+  type ChatResponse,
+  type ChatStreamEvent,
+  chatToAnthropicResponse,
+  chatToOpenAIResponse,
+  type EmbeddingResponse,
+  type Gateway,
+  type GatewayOutcome,
+  internalToOpenAIEmbeddingResponse,
+  OpenAIStreamEncoder,
+  type OpenedStream,
+  openAIEmbeddingRequestToInternal,
+  openAIRequestToChat,
+} from '../gateway/index.js';
+import type { PrincipalDirectory } from '../system/index.js';
+import { type CallerFormat, sendCallerError, toCallerError } from './caller-errors.js';
+
+/** What the gateway routes need from the running system. */
+export interface GatewayRouteDeps {
+  readonly kernel: Kernel;
+  readonly principals: PrincipalDirectory;
+  readonly apiKeys: ApiKeyStore;
+  readonly gateway: Gateway;
+  /** Largest request body these routes accept (`gateway.max_body_bytes`). */
+  readonly maxBodyBytes: number;
+}
+
+/** Who the kernel sees for gateway calls made with an API key. */
+interface ApiCaller {
+  readonly record: ApiKeyRecord;
+  readonly caller: CallerRef;
+  readonly context: { apiKeyId: string; apiKeyName: string; agentId?: string };
+}
+
+/** A request that passed the auth hook; the decorator holds its caller. */
+type AuthedRequest = FastifyRequest & { apiCaller: ApiCaller | null };
+
+/** A stream encoder of either format. */
+interface StreamEncoder {
+  encode(event: ChatStreamEvent): string;
+}
+
+type CompleteResult = { response: ChatResponse; outcome: GatewayOutcome };
+type StreamResult = OpenedStream & { outcome: Promise<GatewayOutcome> };
+type EmbedResult = { response: EmbeddingResponse; outcome: GatewayOutcome };
+
+/** The capability an API key principal holds: model calls and nothing else. */
+const API_KEY_CAPABILITIES: ReadonlySet<string> = new Set(['llm.use']);
+
+const MISSING_KEY = new AgentvisorError(
+  'UNAUTHENTICATED',
+  'missing API key: send "Authorization: Bearer avk_..." or "x-api-key: avk_..."',
+);
+const BAD_KEY = new AgentvisorError('UNAUTHENTICATED', 'invalid or revoked API key');
+
+/**
+ * Mounts the gateway endpoints on `app`. Each format lives in its own encapsulated plugin so its
+ * error handler (which also sees Fastify's JSON-parse and body-limit errors) answers in that
+ * format, without touching the server's own `{ code, message }` errors elsewhere.
+ *
+ * @example
+ * await registerGatewayRoutes(app, {
+ *   kernel, principals, apiKeys, gateway, maxBodyBytes: config.gateway.max_body_bytes,
+ * });
+ */
+export async function registerGatewayRoutes(
+  app: FastifyInstance,
+  deps: GatewayRouteDeps,
+): Promise<void> {
+  const { kernel, principals, apiKeys, maxBodyBytes } = deps;
+
+  // One entry per key: principal registration, caller ref and context are built once per key
+  // record, not per request. The key store hands out the same record object while it caches it.
+  const callers = new Map<string, ApiCaller>();
+  const callerFor = (record: ApiKeyRecord): ApiCaller => {
+    const known = callers.get(record.id);
+    if (known !== undefined && known.record === record) return known;
+    principals.register({
+      kind: 'apikey',
+      id: record.id,
+      name: record.name,
+      capabilities: API_KEY_CAPABILITIES,
+    });
+    const made: ApiCaller = {
+      record,
+      caller: { kind: 'apikey', id: record.id },
+      context:
+        record.agent_id === null
+          ? { apiKeyId: record.id, apiKeyName: record.name }
+          : { apiKeyId: record.id, apiKeyName: record.name, agentId: record.agent_id },
+    };
+    callers.set(record.id, made);
+    return made;
+  };
+
+  // The model list only changes with the configuration, so both bodies are built once.
+  const models = deps.gateway.router.modelNames();
+  const openAIModels = {
+    object: 'list',
+    data: models.map((m) => ({ id: m.id, object: 'model', created: 0, owned_by: 'agentvisor' })),
+  };
+  const anthropicModels = {
+    data: models.map((m) => ({
+      type: 'model',
+      id: m.id,
+      display_name: m.id,
+      created_at: '1970-01-01T00:00:00Z',
+    })),
+    has_more: false,
+    first_id: models[0]?.id ?? null,
+    last_id: models[models.length - 1]?.id ?? null,
+  };
+
+  /** Scopes one format: its error handler and an auth hook that runs before the body is read. */
+  const scoped = (scope: FastifyInstance, format: (request: FastifyRequest) => CallerFormat) => {
+    scope.decorateRequest('apiCaller', null);
+    scope.setErrorHandler((error, request, reply) =>
+      sendCallerError(request, reply, format(request), toCallerError(error, maxBodyBytes)),
+    );
+    // Authentication happens on request, before the body is parsed, so an unauthenticated client
+    // cannot make the server parse megabytes of JSON.
+    scope.addHook('onRequest', async (request) => {
+      const secret = secretOf(request);
+      if (secret === undefined) throw MISSING_KEY;
+      const record = await apiKeys.authenticate(secret);
+      if (record === undefined) throw BAD_KEY;
+      (request as AuthedRequest).apiCaller = callerFor(record);
+    });
+  };
+
+  const openAI = () => 'openai' as const;
+  const anthropic = () => 'anthropic' as const;
+
+  await app.register(async (scope) => {
+    scoped(scope, openAI);
+
+    scope.post('/v1/chat/completions', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+      const api = (request as AuthedRequest).apiCaller!;
+      const { stream, ...chat } = openAIRequestToChat(request.body);
+      if (stream) {
+        const includeUsage =
+          (request.body as { stream_options?: { include_usage?: unknown } | null }).stream_options
+            ?.include_usage === true;
+        const { result } = await kernel.call<StreamResult>(api.caller, 'llm.complete', {
+          request: chat,
+          stream: true,
+          context: api.context,
+        });
+        return pipeStream(request, reply, result, new OpenAIStreamEncoder({ includeUsage }));
+      }
+      const { result } = await complete(kernel, api, chat);
+      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      return chatToOpenAIResponse(result.response);
+    });
+
+    scope.post('/v1/embeddings', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+      const api = (request as AuthedRequest).apiCaller!;
+      const embedding = openAIEmbeddingRequestToInternal(request.body);
+      const { result } = await kernel.call<EmbedResult>(api.caller, 'llm.embed', {
+        request: embedding,
+        context: api.context,
+      });
+      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      return internalToOpenAIEmbeddingResponse(result.response);
+    });
+  });
+
+  await app.register(async (scope) => {
+    scoped(scope, anthropic);
+
+    scope.post('/v1/messages', { bodyLimit: maxBodyBytes }, async (request, reply) => {
+      const api = (request as AuthedRequest).apiCaller!;
+      const { stream, ...chat } = anthropicRequestToChat(request.body);
+      if (stream) {
+        const { result } = await kernel.call<StreamResult>(api.caller, 'llm.complete', {
+          request: chat,
+          stream: true,
+          context: api.context,
+        });
+        return pipeStream(request, reply, result, new AnthropicStreamEncoder());
+      }
+      const { result } = await complete(kernel, api, chat);
+      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      return chatToAnthropicResponse(result.response);
+    });
+  });
+
+  // Both SDKs list models at the same path; Anthropic's always sends `anthropic-version`.
+  await app.register(async (scope) => {
+    scoped(scope, (request) =>
+      request.headers['anthropic-version'] === undefined ? 'openai' : 'anthropic',
+    );
+    scope.get('/v1/models', async (request, reply) => {
+      void reply.header('x-request-id', request.id);
+      return request.headers['anthropic-version'] === undefined ? openAIModels : anthropicModels;
+    });
+  });
+}
+
+/** The API key from `Authorization: Bearer ...` (OpenAI clients) or `x-api-key` (Anthropic). */
+function secretOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header !== '') return header;
+  const authorization = request.headers.authorization;
+  if (authorization !== undefined && authorization.length > 7) {
+    // The scheme is case-insensitive (RFC 9110).
+    if (authorization.slice(0, 7).toLowerCase() === 'bearer ') return authorization.slice(7).trim();
+  }
+  return undefined;
+}
+
+function complete(
+  kernel: Kernel,
+  api: ApiCaller,
+  request: ChatRequest,
+): Promise<{ result: CompleteResult }> {
+  return kernel.call<CompleteResult>(api.caller, 'llm.complete', {
+    request,
+    stream: false,
+    context: api.context,
+  });
+}
+
+function successHeaders(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  provider: string,
+  wasFallback: boolean,
+): void {
+  void reply
+    .header('x-agentvisor-provider', provider)
+    .header('x-agentvisor-fallback', wasFallback ? 'true' : 'false')
+    .header('x-request-id', request.id);
+}
+
+/**
+ * Writes an opened stream as SSE on the raw response. Fastify is told to stay out (`hijack`)
+ * because the body is produced incrementally. When the client goes away the loop stops and the
+ * gateway's event iterator is closed, which cancels the provider call; backpressure is honoured
+ * so a slow client cannot make the server buffer a whole answer.
+ */
+async function pipeStream(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opened: StreamResult,
+  encoder: StreamEncoder,
+): Promise<void> {
+  void reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+    'x-agentvisor-provider': opened.provider,
+    'x-agentvisor-fallback': opened.wasFallback ? 'true' : 'false',
+    'x-request-id': request.id,
+  });
+  const iterator = opened.events[Symbol.asyncIterator]();
+  let gone = false;
+  const onClose = (): void => {
+    if (res.writableFinished) return;
+    gone = true;
+    // Closes the gateway's generator as soon as it yields again, which returns (aborts) the
+    // provider's iterator; see Gateway.stream.
+    void iterator.return?.().catch(() => undefined);
+  };
+  res.on('close', onClose);
+  try {
+    while (!gone) {
+      const next = await iterator.next();
+      if (next.done === true || gone) break;
+      const text = encoder.encode(next.value);
+      if (text !== '' && !res.write(text)) await drained(res);
+      if (next.value.type === 'finish' || next.value.type === 'error') break;
+    }
+  } catch (error) {
+    // The gateway ends every stream with finish or error itself; this is the last resort so a
+    // client never sees a stream simply stop.
+    if (!gone) {
+      request.log.error({ err: error }, 'gateway stream failed');
+      res.write(
+        encoder.encode({
+          type: 'error',
+          code: 'UPSTREAM_FAILED',
+          message: 'the stream failed; see the server log',
+        }),
+      );
+    }
+  } finally {
+    res.off('close', onClose);
+    if (gone) await iterator.return?.().catch(() => undefined);
+    res.end();
+  }
+}
+
+/** Resolves when the socket accepts more data, or when it is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
