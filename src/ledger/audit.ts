@@ -4,7 +4,7 @@
  * and export. Shared by the CLI and, later, the HTTP API.
  */
 import { AgentvisorError } from '../core/index.js';
-import type { LedgerEntryTable, Store } from '../store/index.js';
+import { decodeLedgerRow, type LedgerEntryTable, type Store } from '../store/index.js';
 import type { Anchor } from './anchor.js';
 import type { LedgerEntry } from './entry.js';
 import { consistencyProof, inclusionProof, leafHash, merkleRoot } from './merkle.js';
@@ -106,7 +106,7 @@ export function storeEntrySource(store: Store): EntrySource {
       const after = seqAt.get(position);
       const rows =
         after !== undefined
-          ? (await store.readLedgerPage(after, limit)).map(toEntry)
+          ? await store.readLedgerPage(after, limit)
           : (
               await store.db
                 .selectFrom('ledger_entries')
@@ -122,10 +122,9 @@ export function storeEntrySource(store: Store): EntrySource {
   };
 }
 
-/** Converts a stored row (numbers may come back as strings from some drivers) to an entry. */
+/** Converts a stored row (raw hash bytes; seq possibly a string from some drivers) to an entry. */
 export function toEntry(row: LedgerEntryTable): LedgerEntry {
-  if (typeof row.seq === 'number') return row;
-  return { ...row, seq: Number(row.seq) };
+  return decodeLedgerRow(row);
 }
 
 /** Filters for {@link listEntries}. */
@@ -173,7 +172,11 @@ async function leafHashes(store: Store, size: number): Promise<Uint8Array[]> {
       .limit(Math.min(50_000, size - out.length))
       .execute();
     if (rows.length === 0) break;
-    for (const r of rows) out.push(leafHash(Buffer.from(r.entry_hash, 'hex')));
+    for (const r of rows) {
+      // Bytes as stored; text only if someone wrote text there (then the proof will not verify).
+      const h = typeof r.entry_hash === 'string' ? Buffer.from(r.entry_hash, 'hex') : r.entry_hash;
+      out.push(leafHash(h));
+    }
     after = Number(rows[rows.length - 1]!.seq);
   }
   return out;

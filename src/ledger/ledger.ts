@@ -15,7 +15,7 @@ import {
   newId,
   systemClock,
 } from '../core/index.js';
-import type { Database, LedgerEntryTable, Store } from '../store/index.js';
+import type { Database, LedgerEntryRow, Store } from '../store/index.js';
 import type { Anchor } from './anchor.js';
 import { canonicalJson } from './canonical-json.js';
 import { formatCheckpointBody, noteKeyHash, signNote } from './checkpoint-note.js';
@@ -166,7 +166,7 @@ export class Ledger implements LedgerStage {
             key,
             acc,
           );
-          await trx.insertInto('ledger_entries').values(row).execute();
+          await store.insertLedgerEntries(trx, [row]);
           await trx
             .insertInto('ledger_head')
             .values({
@@ -311,7 +311,7 @@ export class Ledger implements LedgerStage {
         const acc = decodeFrontier(head.seq, head.frontier);
         let prev = head.entry_hash;
         let seq = head.seq;
-        const rows: LedgerEntryTable[] = [];
+        const rows: LedgerEntryRow[] = [];
         const out: AppendReceipt[] = [];
         // Hashes first (each links to the previous), signatures after (they do not chain, so
         // a large batch can be signed on two threads at once).
@@ -372,7 +372,7 @@ export class Ledger implements LedgerStage {
     return receipts;
   }
 
-  async #sign(rows: LedgerEntryTable[], hashes: Uint8Array, signers: SigningKey[]): Promise<void> {
+  async #sign(rows: LedgerEntryRow[], hashes: Uint8Array, signers: SigningKey[]): Promise<void> {
     const n = rows.length;
     const key = signers[0];
     const oneEd25519Key =
@@ -563,7 +563,7 @@ function signRow(
   fields: Omit<LedgerEntry, 'entry_hash' | 'signature'>,
   key: SigningKey,
   acc: MerkleAccumulator,
-): LedgerEntryTable {
+): LedgerEntryRow {
   const row = hashRow(fields, acc, hashBuf);
   return { ...row, signature: Buffer.from(key.sign(hashBuf)).toString('base64') };
 }
@@ -573,7 +573,7 @@ function hashRow(
   fields: Omit<LedgerEntry, 'entry_hash' | 'signature'>,
   acc: MerkleAccumulator,
   into: Uint8Array,
-): LedgerEntryTable {
+): LedgerEntryRow {
   const out = Buffer.from(into.buffer, into.byteOffset, 32);
   out.set(computeEntryHash(fields));
   acc.push(leafHash(out));

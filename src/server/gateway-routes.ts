@@ -174,13 +174,24 @@ export async function registerGatewayRoutes(
 
     scope.post('/v1/embeddings', { bodyLimit: maxBodyBytes }, async (request, reply) => {
       const api = (request as AuthedRequest).apiCaller!;
-      const embedding = openAIEmbeddingRequestToInternal(request.body);
+      // The official SDK asks for base64 unless told otherwise (and decodes it itself); the
+      // decoder knows floats only, so base64 is taken off here and applied to the answer.
+      const body = request.body as { encoding_format?: unknown } | null;
+      const base64 = body?.encoding_format === 'base64';
+      const embedding = openAIEmbeddingRequestToInternal(
+        base64 ? { ...body, encoding_format: undefined } : body,
+      );
       const { result } = await kernel.call<EmbedResult>(api.caller, 'llm.embed', {
         request: embedding,
         context: api.context,
       });
       successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
-      return internalToOpenAIEmbeddingResponse(result.response);
+      const answer = internalToOpenAIEmbeddingResponse(result.response);
+      if (base64) {
+        for (const d of (answer as { data: { embedding: unknown }[] }).data)
+          d.embedding = float32Base64(d.embedding as readonly number[]);
+      }
+      return answer;
     });
   });
 
@@ -254,9 +265,10 @@ function successHeaders(
 
 /**
  * Writes an opened stream as SSE on the raw response. Fastify is told to stay out (`hijack`)
- * because the body is produced incrementally. When the client goes away the loop stops and the
- * gateway's event iterator is closed, which cancels the provider call; backpressure is honoured
- * so a slow client cannot make the server buffer a whole answer.
+ * because the body is produced incrementally. When the client goes away (even before the stream
+ * opened) the loop stops at the next event and closes the gateway's event iterator, which
+ * returns (aborts) the provider's stream and settles its accounting; backpressure is honoured so
+ * a slow client cannot make the server buffer a whole answer.
  */
 async function pipeStream(
   request: FastifyRequest,
@@ -266,32 +278,32 @@ async function pipeStream(
 ): Promise<void> {
   void reply.hijack();
   const res = reply.raw;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-accel-buffering': 'no',
-    'x-agentvisor-provider': opened.provider,
-    'x-agentvisor-fallback': opened.wasFallback ? 'true' : 'false',
-    'x-request-id': request.id,
-  });
-  const iterator = opened.events[Symbol.asyncIterator]();
-  let gone = false;
+  let gone = res.destroyed;
   const onClose = (): void => {
-    if (res.writableFinished) return;
-    gone = true;
-    // Closes the gateway's generator as soon as it yields again, which returns (aborts) the
-    // provider's iterator; see Gateway.stream.
-    void iterator.return?.().catch(() => undefined);
+    if (!res.writableFinished) gone = true;
   };
   res.on('close', onClose);
+  if (!gone) {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+      'x-agentvisor-provider': opened.provider,
+      'x-agentvisor-fallback': opened.wasFallback ? 'true' : 'false',
+      'x-request-id': request.id,
+    });
+  }
+  const iterator = opened.events[Symbol.asyncIterator]();
   try {
-    while (!gone) {
+    // At least one `next()` even for a client already gone: a generator closed before it ever
+    // ran skips its `finally`, and the gateway's finally is what settles the call.
+    do {
       const next = await iterator.next();
       if (next.done === true || gone) break;
       const text = encoder.encode(next.value);
       if (text !== '' && !res.write(text)) await drained(res);
       if (next.value.type === 'finish' || next.value.type === 'error') break;
-    }
+    } while (!gone);
   } catch (error) {
     // The gateway ends every stream with finish or error itself; this is the last resort so a
     // client never sees a stream simply stop.
@@ -307,13 +319,20 @@ async function pipeStream(
     }
   } finally {
     res.off('close', onClose);
-    if (gone) await iterator.return?.().catch(() => undefined);
+    await iterator.return?.().catch(() => undefined);
     res.end();
   }
 }
 
+/** A vector as OpenAI's base64 encoding: little-endian float32s. */
+function float32Base64(vector: readonly number[]): string {
+  const floats = Float32Array.from(vector);
+  return Buffer.from(floats.buffer, floats.byteOffset, floats.byteLength).toString('base64');
+}
+
 /** Resolves when the socket accepts more data, or when it is gone. */
 function drained(res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

@@ -3,6 +3,7 @@
  * types, and migrations.
  */
 
+export { decodeLedgerRow, encodeLedgerRow } from './ledger-row-codec.js';
 export { MIGRATION_NAMES } from './migrations.js';
 export { migrate, openStore } from './open-store.js';
 export { PostgresStore, type PostgresStoreOptions, redactUrl } from './postgres-store.js';

@@ -7,6 +7,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
+  const binary = dialect === 'sqlite' ? 'blob' : 'bytea';
   return {
     '0001_ledger': {
       async up(db: Kysely<unknown>) {
@@ -27,9 +28,10 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .addColumn('actor', 'text', (c) => c.notNull())
           .addColumn('subject', 'text', (c) => c.notNull())
           .addColumn('payload', 'text', (c) => c.notNull())
-          .addColumn('prev_hash', 'text', (c) => c.notNull())
-          .addColumn('entry_hash', 'text', (c) => c.notNull())
-          .addColumn('signature', 'text', (c) => c.notNull())
+          // Raw bytes, not hex/base64 text: 88 bytes less per entry.
+          .addColumn('prev_hash', binary, (c) => c.notNull())
+          .addColumn('entry_hash', binary, (c) => c.notNull())
+          .addColumn('signature', binary, (c) => c.notNull())
           .addColumn('key_id', 'text', (c) => c.notNull())
           .execute();
         await db.schema

@@ -6,7 +6,8 @@
 import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import { AgentvisorError } from '../core/index.js';
-import type { Database, LedgerEntryTable } from './schema.js';
+import { decodeLedgerRow } from './ledger-row-codec.js';
+import type { Database, LedgerEntryRow } from './schema.js';
 import type { Store } from './store.js';
 
 /** Options for {@link PostgresStore.open}. */
@@ -97,28 +98,31 @@ export class PostgresStore implements Store {
 
   async insertLedgerEntries(
     trx: Transaction<Database>,
-    rows: readonly LedgerEntryTable[],
+    rows: readonly LedgerEntryRow[],
   ): Promise<void> {
     if (rows.length === 0) return;
     // One statement per batch whatever its size: eleven array parameters unnested server-side,
     // instead of eleven bind parameters per row (and PostgreSQL's 65,535-parameter ceiling).
-    const col = <K extends keyof LedgerEntryTable>(k: K) => rows.map((r) => r[k]);
+    const col = <K extends keyof LedgerEntryRow>(k: K) => rows.map((r) => r[k]);
+    const bin = (k: 'prev_hash' | 'entry_hash' | 'signature', enc: 'hex' | 'base64') =>
+      rows.map((r) => Buffer.from(r[k], enc));
     await sql`insert into ledger_entries (seq, id, ts, type, actor, subject, payload, prev_hash, entry_hash, signature, key_id)
       select * from unnest(${col('seq')}::bigint[], ${col('id')}::text[], ${col('ts')}::text[], ${col('type')}::text[],
-        ${col('actor')}::text[], ${col('subject')}::text[], ${col('payload')}::text[], ${col('prev_hash')}::text[],
-        ${col('entry_hash')}::text[], ${col('signature')}::text[], ${col('key_id')}::text[])`.execute(
+        ${col('actor')}::text[], ${col('subject')}::text[], ${col('payload')}::text[], ${bin('prev_hash', 'hex')}::bytea[],
+        ${bin('entry_hash', 'hex')}::bytea[], ${bin('signature', 'base64')}::bytea[], ${col('key_id')}::text[])`.execute(
       trx,
     );
   }
 
-  async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]> {
-    return this.db
+  async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryRow[]> {
+    const rows = await this.db
       .selectFrom('ledger_entries')
       .selectAll()
       .where('seq', '>', afterSeq)
       .orderBy('seq')
       .limit(limit)
       .execute();
+    return rows.map(decodeLedgerRow);
   }
 
   async ping(): Promise<void> {

@@ -9,6 +9,10 @@ export interface MetaTable {
   value: string;
 }
 
+/**
+ * A ledger row as stored. Hashes and signature are raw bytes (BLOB / bytea): 88 bytes per entry
+ * less than hex and base64 text, which is what keeps the per-entry overhead under 400 bytes.
+ */
 export interface LedgerEntryTable {
   seq: number;
   id: string;
@@ -17,6 +21,21 @@ export interface LedgerEntryTable {
   actor: string;
   subject: string;
   /** RFC 8785 canonical JSON text, stored verbatim: the bytes that were hashed. */
+  payload: string;
+  prev_hash: Uint8Array;
+  entry_hash: Uint8Array;
+  signature: Uint8Array;
+  key_id: string;
+}
+
+/** A ledger row as code outside the store handles it: hashes in hex, the signature in base64. */
+export interface LedgerEntryRow {
+  seq: number;
+  id: string;
+  ts: string;
+  type: string;
+  actor: string;
+  subject: string;
   payload: string;
   prev_hash: string;
   entry_hash: string;

@@ -8,7 +8,8 @@ import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql, type Transaction } from 'kysely';
 import { AgentvisorError } from '../core/index.js';
-import type { Database, LedgerEntryTable } from './schema.js';
+import { decodeLedgerRow } from './ledger-row-codec.js';
+import type { Database, LedgerEntryRow, LedgerEntryTable } from './schema.js';
 import type { Store } from './store.js';
 
 /** `PRAGMA application_id` of an Agentvisor database: ASCII "AGVS". */
@@ -102,7 +103,7 @@ export class SqliteStore implements Store {
 
   async insertLedgerEntries(
     _trx: Transaction<Database>,
-    rows: readonly LedgerEntryTable[],
+    rows: readonly LedgerEntryRow[],
   ): Promise<void> {
     // Hand-written rather than through kysely: a multi-row INSERT built by the query builder
     // costs a parse and compile per row on every batch, about a third of an append's time at
@@ -121,21 +122,21 @@ export class SqliteStore implements Store {
         r.actor,
         r.subject,
         r.payload,
-        r.prev_hash,
-        r.entry_hash,
-        r.signature,
+        Buffer.from(r.prev_hash, 'hex'),
+        Buffer.from(r.entry_hash, 'hex'),
+        Buffer.from(r.signature, 'base64'),
         r.key_id,
       );
     }
   }
 
-  async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]> {
+  async readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryRow[]> {
     // A cached statement: 1.9 µs per row against 4.5 µs through the query builder, measured
     // over 10^6 rows; verification reads every row.
     this.#readPage ??= this.#raw.prepare(
       'select * from ledger_entries where seq > ? order by seq limit ?',
     );
-    return this.#readPage.all(afterSeq, limit) as LedgerEntryTable[];
+    return (this.#readPage.all(afterSeq, limit) as LedgerEntryTable[]).map(decodeLedgerRow);
   }
 
   async ping(): Promise<void> {

@@ -4,7 +4,7 @@
  * each implementation supplies the connection, the dialect and how to take the write lock.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, LedgerEntryTable } from './schema.js';
+import type { Database, LedgerEntryRow } from './schema.js';
 
 /** Which database is underneath. Repository code should rarely need to know. */
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -35,12 +35,12 @@ export interface Store {
    * Inserts ledger rows inside `trx` (a {@link writeTransaction}). The ledger's hot path: each
    * implementation uses the fastest bulk form its database offers.
    */
-  insertLedgerEntries(trx: Transaction<Database>, rows: readonly LedgerEntryTable[]): Promise<void>;
+  insertLedgerEntries(trx: Transaction<Database>, rows: readonly LedgerEntryRow[]): Promise<void>;
   /**
    * Reads up to `limit` ledger rows with `seq > afterSeq`, in seq order: the verifier's hot path,
    * over every entry of the log.
    */
-  readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryTable[]>;
+  readLedgerPage(afterSeq: number, limit: number): Promise<LedgerEntryRow[]>;
   /** Cheap liveness probe; throws `STORE_UNAVAILABLE` when the database does not answer. */
   ping(): Promise<void>;
   /** Closes connections; the store is unusable afterwards. */

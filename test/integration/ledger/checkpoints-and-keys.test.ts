@@ -111,7 +111,7 @@ describe('checkpoints and keys', () => {
     sig[10] = sig[10]! ^ 0xff;
     store.raw
       .prepare('update ledger_entries set signature = ? where seq = ?')
-      .run(sig.toString('base64'), entries[2]!.seq);
+      .run(sig, entries[2]!.seq);
     expect((await verifyLedger({ store, origin: config.origin })).firstBad).toMatchObject({
       seq: entries[2]!.seq,
       kind: 'bad_signature',
@@ -157,9 +157,9 @@ describe('checkpoints and keys', () => {
         fields.actor,
         fields.subject,
         fields.payload,
-        fields.prev_hash,
-        hash.toString('hex'),
-        Buffer.from(evil.sign(hash)).toString('base64'),
+        Buffer.from(fields.prev_hash, 'hex'),
+        hash,
+        Buffer.from(evil.sign(hash)),
         evil.keyId,
       );
     const report = await verifyLedger({ store, origin: config.origin });

@@ -173,11 +173,12 @@ function verify(f: Fixture, anchors = [f.anchor]) {
 }
 
 async function entryHash(f: Fixture, seq: number): Promise<string> {
-  const row = await f.raw.get<{ entry_hash: string }>(
+  const row = await f.raw.get<{ entry_hash: Uint8Array }>(
     'select entry_hash from ledger_entries where seq = ?',
     seq,
   );
-  return row.entry_hash;
+  // Stored as raw bytes (BLOB / bytea).
+  return Buffer.from(row.entry_hash).toString('hex');
 }
 
 /** A row for `seq` after `prevHash`, signed by a key this ledger never introduced. */
@@ -213,9 +214,10 @@ async function insertRow(f: Fixture, e: LedgerEntry): Promise<void> {
     e.actor,
     e.subject,
     e.payload,
-    e.prev_hash,
-    e.entry_hash,
-    e.signature,
+    // An intruder writes what the column holds: raw bytes.
+    Buffer.from(e.prev_hash, 'hex'),
+    Buffer.from(e.entry_hash, 'hex'),
+    Buffer.from(e.signature, 'base64'),
     e.key_id,
   );
 }
@@ -343,17 +345,13 @@ describe.each(dialects)('SQL tampering on $label', ({ dialect, skip }) => {
   );
 
   it.skipIf(skip)('a changed signature is "bad_signature"', async () => {
-    const row = await f.raw.get<{ signature: string }>(
+    const row = await f.raw.get<{ signature: Uint8Array }>(
       'select signature from ledger_entries where seq = ?',
       37,
     );
-    const bytes = Buffer.from(row.signature, 'base64');
+    const bytes = Buffer.from(row.signature);
     bytes[10] = bytes[10]! ^ 0x01;
-    await f.raw.run(
-      'update ledger_entries set signature = ? where seq = ?',
-      bytes.toString('base64'),
-      37,
-    );
+    await f.raw.run('update ledger_entries set signature = ? where seq = ?', bytes, 37);
     const report = await verify(f);
     expect(report.firstBad).toMatchObject({ seq: 37, kind: 'bad_signature', where: 'entry' });
   });

@@ -8,7 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configSchema, type LedgerConfig } from '../../../../src/core/index.js';
 import { Keyring, Ledger, type LedgerEntry } from '../../../../src/ledger/index.js';
-import { migrate, PostgresStore, SqliteStore, type Store } from '../../../../src/store/index.js';
+import {
+  decodeLedgerRow,
+  migrate,
+  PostgresStore,
+  SqliteStore,
+  type Store,
+} from '../../../../src/store/index.js';
 
 /** The repository root (cwd for children, so `--import tsx` resolves from node_modules). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -107,7 +113,7 @@ export function stdinCommands(): { wait(command: string): Promise<boolean>; clos
 /** Every entry in seq order. */
 export async function readChain(store: Store): Promise<LedgerEntry[]> {
   const rows = await store.db.selectFrom('ledger_entries').selectAll().orderBy('seq').execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  return rows.map(decodeLedgerRow);
 }
 
 /** A spawned fixture with its stdout split into complete lines. */
