@@ -34,6 +34,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ) as FastifyBaseLogger,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     return503OnClosing: true,
+    // A client that aborted mid-request can leave an idle keep-alive socket; shutdown must not wait on it.
+    forceCloseConnections: true,
   });
   let shuttingDown = false;
   app.addHook('onClose', async () => {

@@ -231,6 +231,8 @@ const contextSchema = z
     apiKeyName: z.string().optional(),
     agentId: z.string().optional(),
     taskId: z.string().optional(),
+    /** Fires when the caller goes away (an HTTP client disconnecting): the provider call is cancelled. */
+    signal: z.custom<AbortSignal>((v) => v instanceof AbortSignal).optional(),
   })
   .strict()
   .default({});
