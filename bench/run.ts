@@ -17,6 +17,11 @@ const BENCHMARKS: Readonly<Record<string, Entry>> = {
       'signed appends/s (SQLite, PostgreSQL), full and fast verification entries/s, bytes/entry',
     load: () => import('./ledger.bench.js'),
   },
+  gateway: {
+    description:
+      'added latency p50/p99 (1,000 req/s open loop, saturation), max req/s, RSS; vs Portkey',
+    load: () => import('./gateway.bench.js'),
+  },
 };
 
 function usage(): string {

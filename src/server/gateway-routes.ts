@@ -168,7 +168,13 @@ export async function registerGatewayRoutes(
         return pipeStream(request, reply, result, new OpenAIStreamEncoder({ includeUsage }));
       }
       const { result } = await complete(kernel, api, chat);
-      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      successHeaders(
+        reply,
+        request,
+        result.outcome.provider,
+        result.outcome.wasFallback,
+        result.outcome,
+      );
       return chatToOpenAIResponse(result.response);
     });
 
@@ -185,7 +191,13 @@ export async function registerGatewayRoutes(
         request: embedding,
         context: api.context,
       });
-      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      successHeaders(
+        reply,
+        request,
+        result.outcome.provider,
+        result.outcome.wasFallback,
+        result.outcome,
+      );
       const answer = internalToOpenAIEmbeddingResponse(result.response);
       if (base64) {
         for (const d of (answer as { data: { embedding: unknown }[] }).data)
@@ -210,7 +222,13 @@ export async function registerGatewayRoutes(
         return pipeStream(request, reply, result, new AnthropicStreamEncoder());
       }
       const { result } = await complete(kernel, api, chat);
-      successHeaders(reply, request, result.outcome.provider, result.outcome.wasFallback);
+      successHeaders(
+        reply,
+        request,
+        result.outcome.provider,
+        result.outcome.wasFallback,
+        result.outcome,
+      );
       return chatToAnthropicResponse(result.response);
     });
   });
@@ -256,11 +274,21 @@ function successHeaders(
   request: FastifyRequest,
   provider: string,
   wasFallback: boolean,
+  outcome?: { durationMs: number; usage: { inputTokens: number; outputTokens: number } },
 ): void {
   void reply
     .header('x-agentvisor-provider', provider)
     .header('x-agentvisor-fallback', wasFallback ? 'true' : 'false')
     .header('x-request-id', request.id);
+  if (outcome !== undefined) {
+    // The seed's gateway response fields (tokens_used, duration) for callers that cannot see the body's usage.
+    void reply
+      .header('x-agentvisor-duration-ms', String(outcome.durationMs))
+      .header(
+        'x-agentvisor-tokens-used',
+        String(outcome.usage.inputTokens + outcome.usage.outputTokens),
+      );
+  }
 }
 
 /**
