@@ -41,6 +41,14 @@ export interface OperationDefinition<A = unknown, R = unknown> {
   /** The capability a principal needs; omitted means any identified principal may call it. */
   readonly capability?: string;
   readonly effect: OperationEffect;
+  /**
+   * When a successful call's entry must be on disk: `before-reply` (the default for writes)
+   * makes the caller wait for the group commit; `after-reply` answers first and commits in the
+   * next group commit (milliseconds later), for calls whose effect is already outside our control
+   * when the handler returns (a model has answered) and whose caller is latency-bound. Denials,
+   * refusals and failures are always durable before the caller hears of them.
+   */
+  readonly record?: 'before-reply' | 'after-reply';
   handler(ctx: OperationContext, args: A): R | Promise<R>;
   /**
    * Extra, secret-free facts for the ledger entry. By default the ledger holds only a digest of
@@ -373,7 +381,7 @@ export class Kernel {
       outcome,
       started,
       result,
-      durable: op.effect === 'write',
+      durable: op.effect === 'write' && op.record !== 'after-reply',
     });
     return { result: result as R, ledgerSeq: seq };
   }

@@ -272,6 +272,9 @@ export function registerLlmOperations(
     name: 'llm.complete',
     description: 'A chat completion through the gateway (streamed when `stream` is true).',
     effect: 'write',
+    // The model has answered by the time the handler returns; waiting for an fsync before
+    // replying would add milliseconds to every call for no protection the caller can use.
+    record: 'after-reply',
     capability: 'llm.use',
     args: z
       .object({ request: chatRequest, stream: z.boolean().default(false), context: contextSchema })
@@ -322,6 +325,7 @@ export function registerLlmOperations(
     name: 'llm.embed',
     description: 'Embeddings through the gateway.',
     effect: 'write',
+    record: 'after-reply',
     capability: 'llm.use',
     args: z.object({ request: embeddingRequest, context: contextSchema }).strict(),
     handler: (ctx, args) =>

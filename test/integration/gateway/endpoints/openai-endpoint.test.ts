@@ -203,6 +203,8 @@ describe('OpenAI-compatible endpoint', () => {
       model: 'fast',
       messages: [{ role: 'user', content: secretPrompt }],
     });
+    // llm.complete answers before its entry is committed (record: 'after-reply'): wait for it.
+    await h.system.ledger.flush();
     const entries = await listEntries(h.system.store, { type: 'op.call', limit: 1000 });
     const llm = entries.filter((e) => e.subject === 'llm.complete');
     expect(llm.length).toBeGreaterThanOrEqual(5);
