@@ -16,6 +16,18 @@ export type ApiKeyRecord = Omit<ApiKeyTable, 'key_hash'>;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Every column but the hash: what listing, revoking and authenticating return. */
+const PUBLIC_COLUMNS = [
+  'id',
+  'name',
+  'prefix',
+  'agent_id',
+  'created_at',
+  'created_by',
+  'revoked_at',
+  'last_used_at',
+] as const;
+
 function hashKey(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -82,16 +94,7 @@ export class ApiKeyStore {
   async list(): Promise<ApiKeyRecord[]> {
     return this.#store.db
       .selectFrom('api_keys')
-      .select([
-        'id',
-        'name',
-        'prefix',
-        'agent_id',
-        'created_at',
-        'created_by',
-        'revoked_at',
-        'last_used_at',
-      ])
+      .select(PUBLIC_COLUMNS)
       .orderBy('created_at', 'desc')
       .execute();
   }
@@ -100,16 +103,7 @@ export class ApiKeyStore {
   async revoke(nameOrId: string): Promise<ApiKeyRecord> {
     const row = await this.#store.db
       .selectFrom('api_keys')
-      .select([
-        'id',
-        'name',
-        'prefix',
-        'agent_id',
-        'created_at',
-        'created_by',
-        'revoked_at',
-        'last_used_at',
-      ])
+      .select(PUBLIC_COLUMNS)
       .where((eb) => eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)]))
       .executeTakeFirst();
     if (row === undefined)
@@ -138,16 +132,7 @@ export class ApiKeyStore {
     if (cached !== undefined && cached.until > now) return cached.record;
     const row = await this.#store.db
       .selectFrom('api_keys')
-      .select([
-        'id',
-        'name',
-        'prefix',
-        'agent_id',
-        'created_at',
-        'created_by',
-        'revoked_at',
-        'last_used_at',
-      ])
+      .select(PUBLIC_COLUMNS)
       .where('key_hash', '=', hash)
       .executeTakeFirst();
     if (row === undefined || row.revoked_at !== null) {

@@ -87,6 +87,8 @@ export interface VerifyReport {
 const PAGE = 4096;
 const LOOKAHEAD = 256;
 const SIG_BATCH = 2048;
+/** Signature batches queued to workers at once: enough to keep every core busy while the main thread reads on. */
+const MAX_BATCHES_IN_FLIGHT = 8;
 
 interface KeyState {
   readonly key: VerifyingKey;
@@ -132,6 +134,7 @@ export async function verifyEntries(
   let entryFinding: TamperFinding | undefined;
   // Signature batches in flight: the first failing seq among them is a candidate finding.
   const sigJobs: Promise<number | undefined>[] = [];
+  let settledJobs = 0;
   let batch = newBatch();
   const rootsAt = new Map<number, string>();
   const claimSizes = new Set(claims.map((c) => c.size));
@@ -291,7 +294,12 @@ export async function verifyEntries(
             b.count++;
             if (b.count === SIG_BATCH) {
               flushBatch();
-              if (sigJobs.length > 8) await Promise.all(sigJobs.slice(-4));
+              // Keep every worker fed but bound the memory in flight: wait for the oldest
+              // outstanding batch, never the newest (which would drain the pipeline each time).
+              while (sigJobs.length - settledJobs > MAX_BATCHES_IN_FLIGHT) {
+                await sigJobs[settledJobs];
+                settledJobs++;
+              }
             }
           }
           if (row.type === ENTRY_TYPES.keyRotated) {

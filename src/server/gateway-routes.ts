@@ -168,13 +168,7 @@ export async function registerGatewayRoutes(
         return pipeStream(request, reply, result, new OpenAIStreamEncoder({ includeUsage }));
       }
       const { result } = await complete(kernel, api, chat);
-      successHeaders(
-        reply,
-        request,
-        result.outcome.provider,
-        result.outcome.wasFallback,
-        result.outcome,
-      );
+      successHeaders(reply, request, result.outcome);
       return chatToOpenAIResponse(result.response);
     });
 
@@ -191,13 +185,7 @@ export async function registerGatewayRoutes(
         request: embedding,
         context: api.context,
       });
-      successHeaders(
-        reply,
-        request,
-        result.outcome.provider,
-        result.outcome.wasFallback,
-        result.outcome,
-      );
+      successHeaders(reply, request, result.outcome);
       const answer = internalToOpenAIEmbeddingResponse(result.response);
       if (base64) {
         for (const d of (answer as { data: { embedding: unknown }[] }).data)
@@ -222,13 +210,7 @@ export async function registerGatewayRoutes(
         return pipeStream(request, reply, result, new AnthropicStreamEncoder());
       }
       const { result } = await complete(kernel, api, chat);
-      successHeaders(
-        reply,
-        request,
-        result.outcome.provider,
-        result.outcome.wasFallback,
-        result.outcome,
-      );
+      successHeaders(reply, request, result.outcome);
       return chatToAnthropicResponse(result.response);
     });
   });
@@ -272,21 +254,24 @@ function complete(
 function successHeaders(
   reply: FastifyReply,
   request: FastifyRequest,
-  provider: string,
-  wasFallback: boolean,
-  outcome?: { durationMs: number; usage: { inputTokens: number; outputTokens: number } },
+  served: {
+    readonly provider: string;
+    readonly wasFallback: boolean;
+    readonly durationMs?: number;
+    readonly usage?: { readonly inputTokens: number; readonly outputTokens: number };
+  },
 ): void {
   void reply
-    .header('x-agentvisor-provider', provider)
-    .header('x-agentvisor-fallback', wasFallback ? 'true' : 'false')
+    .header('x-agentvisor-provider', served.provider)
+    .header('x-agentvisor-fallback', served.wasFallback ? 'true' : 'false')
     .header('x-request-id', request.id);
-  if (outcome !== undefined) {
-    // The seed's gateway response fields (tokens_used, duration) for callers that cannot see the body's usage.
+  if (served.durationMs !== undefined && served.usage !== undefined) {
+    // The seed's gateway response fields (tokens_used, duration), for callers that read headers.
     void reply
-      .header('x-agentvisor-duration-ms', String(outcome.durationMs))
+      .header('x-agentvisor-duration-ms', String(served.durationMs))
       .header(
         'x-agentvisor-tokens-used',
-        String(outcome.usage.inputTokens + outcome.usage.outputTokens),
+        String(served.usage.inputTokens + served.usage.outputTokens),
       );
   }
 }
