@@ -5,6 +5,7 @@
  * from the ledger, where the gate recorded each refusal.
  */
 import type { Store } from '../store/index.js';
+import { latencyPercentiles } from './provider-health.js';
 
 /** Per-provider figures. */
 export interface ProviderStatus {
@@ -31,15 +32,6 @@ export interface GatewayStatus {
   readonly p95Ms: number;
   readonly p99Ms: number;
   readonly providers: readonly ProviderStatus[];
-}
-
-function percentiles(values: number[]): { p50Ms: number; p95Ms: number; p99Ms: number } {
-  values.sort((a, b) => a - b);
-  const at = (p: number) =>
-    values.length === 0
-      ? 0
-      : values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
-  return { p50Ms: at(50), p95Ms: at(95), p99Ms: at(99) };
 }
 
 /**
@@ -108,13 +100,13 @@ export async function gatewayStatus(store: Store, sinceMs: number): Promise<Gate
     inputTokens,
     outputTokens,
     costUsd,
-    ...percentiles(latencies),
+    ...latencyPercentiles(latencies),
     providers: [...byProvider.entries()]
       .map(([provider, p]) => ({
         provider,
         calls: p.calls,
         successRate: p.calls === 0 ? 1 : p.ok / p.calls,
-        ...percentiles(p.latencies),
+        ...latencyPercentiles(p.latencies),
       }))
       .sort((a, b) => b.calls - a.calls),
   };

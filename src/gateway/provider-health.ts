@@ -15,6 +15,20 @@ import { ProviderError } from './provider.js';
 /** Latency samples kept per provider for percentiles. */
 const LATENCY_SAMPLES = 1024;
 
+/** p50, p95 and p99 of `values` (sorted in place); zeros when there are none. */
+export function latencyPercentiles(values: number[]): {
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+} {
+  values.sort((a, b) => a - b);
+  const at = (p: number) =>
+    values.length === 0
+      ? 0
+      : values[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
+  return { p50Ms: at(50), p95Ms: at(95), p99Ms: at(99) };
+}
+
 /** A provider's observed state. */
 export interface ProviderHealthSnapshot {
   readonly provider: string;
@@ -77,8 +91,7 @@ export class ProviderHealth {
 
   snapshot(): ProviderHealthSnapshot {
     const n = Math.min(this.#latencyCount, LATENCY_SAMPLES);
-    const sorted = Array.from(this.#latencies.subarray(0, n)).sort((a, b) => a - b);
-    const pct = (p: number) => (n === 0 ? 0 : sorted[Math.min(n - 1, Math.floor((p / 100) * n))]!);
+    const latency = latencyPercentiles(Array.from(this.#latencies.subarray(0, n)));
     const state = this.breaker.state;
     return {
       provider: this.provider,
@@ -92,9 +105,7 @@ export class ProviderHealth {
       successes: this.#successes,
       failures: this.#calls - this.#successes,
       successRate: this.successRate,
-      p50Ms: pct(50),
-      p95Ms: pct(95),
-      p99Ms: pct(99),
+      ...latency,
     };
   }
 }

@@ -233,9 +233,8 @@ export async function verifyEntries(
 
         if (!checking) {
           // Before the range: trust stored hashes, but learn keys and feed the tree.
-          if (row.type === ENTRY_TYPES.genesis || row.type === ENTRY_TYPES.keyRotated)
-            introduceKey(row);
           if (row.type === ENTRY_TYPES.genesis || row.type === ENTRY_TYPES.keyRotated) {
+            introduceKey(row);
             currentKey =
               keys.get(row.type === ENTRY_TYPES.genesis ? row.key_id : safeKeyId(row)) ??
               currentKey;
