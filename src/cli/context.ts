@@ -3,6 +3,7 @@
  * system for the length of one verb.
  */
 import { userInfo } from 'node:os';
+import path from 'node:path';
 import { type CallerRef, type LoadedConfig, loadConfig } from '../core/index.js';
 import {
   type AgentvisorSystem,
@@ -51,12 +52,18 @@ export async function withSystem<T>(
   verb: { operatorName?: string; writes?: boolean } = {},
 ): Promise<T> {
   const operatorName = verb.operatorName;
-  const { config, dataDir } = loadCliConfig(options);
+  const { config, dataDir, source } = loadCliConfig(options);
   const logger = createLogger({
     level: config.log.level === 'info' ? 'warn' : config.log.level,
     format: config.log.format,
   });
-  const system = await openSystem({ config, dataDir, logger });
+  const system = await openSystem({
+    config,
+    dataDir,
+    logger,
+    configDir: configDirOf(source),
+    createdBy: `human:${operatorCaller(operatorName).id}`,
+  });
   const operator = operatorCaller(operatorName);
   system.principals.register({
     kind: 'human',
@@ -71,3 +78,8 @@ export async function withSystem<T>(
 }
 
 export type { CliIo };
+
+/** The directory relative paths in the configuration resolve against. */
+export function configDirOf(source: string | undefined): string {
+  return source === undefined ? process.cwd() : path.dirname(path.resolve(source));
+}

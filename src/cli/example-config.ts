@@ -50,4 +50,44 @@ ledger:
 log:
   level: info                  # fatal, error, warn, info, debug, trace, silent
   format: auto                 # auto (pretty on a TTY), json, pretty
+
+# MCP servers whose tools agents may use as mcp.<server>.<tool> or mcp.<server>.*.
+mcp_servers: {}
+# mcp_servers:
+#   files:
+#     transport: stdio         # stdio (a child process) or http
+#     command: node
+#     args: [server.js, ./data]
+#     cwd: .                   # relative to this file's directory
+#   remote:
+#     transport: http
+#     url: http://127.0.0.1:9000/mcp
+
+# The agents this node runs. Relative paths resolve against this file's directory.
+agents: []
+# agents:
+#   - name: researcher         # unique; a-z, 0-9 and -
+#     role: researcher
+#     description: Finds and summarises sources.
+#     model: smart             # a gateway model alias; not needed with deliberation: utility
+#     deliberation: llm        # llm or utility
+#     constitution:            # applied highest priority first; immutable ones cannot change at runtime
+#       - { id: honesty, text: Never fabricate sources., priority: 100, immutable: true }
+#       - { id: tone, text: Be concise., priority: 10 }
+#     tools: [fs.read, fs.write, mcp.files.*]
+#     custom_tools:
+#       - { name: wordcount, module: ./tools/wc.mjs, isolation: process, timeout_ms: 5000 }
+#     capabilities: [llm.complete, tool.call, memory.put, memory.search]
+#     scopes:
+#       fs: { read: [./data], write: [./out] }
+#       http: { hosts: [api.example.com], max_bytes: 1048576, timeout_ms: 10000 }
+#       shell: { commands: [ls, wc], cwd: ./work, timeout_ms: 10000 }
+#     limits: { max_tool_calls_per_beat: 8, max_beats: null, max_tokens_per_hour: null, max_active_thoughts: 16 }
+#     heartbeat: { base_ms: 1000, max_ms: 60000 }   # idle agents slow down towards max_ms
+#     isolation: inline        # inline, worker or process
+#     restart: { policy: on-failure, max_restarts: 5, window_ms: 60000, backoff_ms: 1000 }
+#     depends_on: []           # names of other agents in this file; no cycles
+#     risk: low                # low, medium, high, critical
+#     memory: { episodic: 1000, semantic: 1000, procedural: 500 }
+#     errors: { model: retry, tool: skip, timeout: retry, budget: suspend, fatal: terminate }
 `;

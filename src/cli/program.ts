@@ -4,12 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAgentCommand } from './commands/agent-command.js';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
 import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerStartCommand } from './commands/start-command.js';
+import { registerTaskCommand } from './commands/task-command.js';
 import { type CliIo, processIo, reportError } from './output.js';
 
 function packageVersion(): string {
@@ -40,6 +42,8 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerKeysCommand(program, io);
   registerApiKeyCommand(program, io);
   registerGatewayCommands(program, io);
+  registerAgentCommand(program, io);
+  registerTaskCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

@@ -4,6 +4,11 @@
  * Keys are snake_case, as in the seed specifications and most YAML configs.
  */
 import { z } from 'zod';
+import {
+  agentsConfigSchema,
+  checkAgentDefinitions,
+  mcpServersConfigSchema,
+} from './agent-config-schema.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -244,9 +249,16 @@ export const configSchema = z
     gateway: gatewayConfigSchema.default(gatewayConfigSchema.parse({})),
     /** Optional: with Redis, several nodes share rate limits (and later the bus and queues). */
     redis: redisConfigSchema.optional(),
+    /** MCP servers that agents' `mcp.<server>.*` tools come from. */
+    mcp_servers: mcpServersConfigSchema.default({}),
+    /** The agents this node runs; see `agent-config-schema.ts`. */
+    agents: agentsConfigSchema.default([]),
   })
   .strict()
   .superRefine((c, ctx) => {
+    for (const issue of checkAgentDefinitions(c.agents, c.mcp_servers)) {
+      ctx.addIssue({ code: 'custom', ...issue });
+    }
     const names = new Set(c.gateway.providers.map((p) => p.name));
     c.gateway.providers.forEach((p, i) => {
       if (c.gateway.providers.findIndex((q) => q.name === p.name) !== i) {

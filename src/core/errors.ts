@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   SHUTTING_DOWN: { status: 503, exit: 6 },
   UNAVAILABLE: { status: 503, exit: 6 },
   TIMEOUT: { status: 504, exit: 1 },
+  TOOL_FAILED: { status: 502, exit: 1 },
+  SANDBOX_CRASHED: { status: 500, exit: 1 },
+  SNAPSHOT_CORRUPT: { status: 500, exit: 1 },
+  MODEL_OUTPUT_INVALID: { status: 502, exit: 1 },
   INTERNAL: { status: 500, exit: 1 },
 } as const satisfies Record<string, { status: number; exit: number }>;
 

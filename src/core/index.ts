@@ -4,6 +4,21 @@
  */
 // Errors
 
+export {
+  AGENT_NAME_PATTERN,
+  type AgentConfig,
+  type AgentDefinitionIssue,
+  type AgentScopesConfig,
+  agentConfigSchema,
+  agentsConfigSchema,
+  type CustomToolConfig,
+  checkAgentDefinitions,
+  type DirectiveConfig,
+  directiveConfigSchema,
+  type McpServerConfig,
+  mcpServerConfigSchema,
+  resolveAgentPaths,
+} from './agent-config-schema.js';
 export { type Clock, isoTime, ManualClock, systemClock } from './clock.js';
 export {
   CONFIG_FILE_NAME,

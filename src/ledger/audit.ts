@@ -3,12 +3,15 @@
  * anchors, the head row and sealed records), entry queries, inclusion and consistency proofs,
  * and export. Shared by the CLI and, later, the HTTP API.
  */
+import { existsSync } from 'node:fs';
 import { AgentvisorError } from '../core/index.js';
 import { decodeLedgerRow, type LedgerEntryTable, type Store } from '../store/index.js';
 import type { Anchor } from './anchor.js';
 import type { LedgerEntry } from './entry.js';
 import { consistencyProof, inclusionProof, leafHash, merkleRoot } from './merkle.js';
+import { type HintKey, verifyRanges } from './range-verify.js';
 import { SealIndex, verifySealedRecords } from './sealed-records.js';
+import { keyIdOf, parseAlgorithm } from './signature-scheme.js';
 import {
   type EntrySource,
   type SizeClaim,
@@ -28,7 +31,17 @@ export interface VerifyLedgerOptions {
   trustedKeys?: readonly TrustedKey[];
   workers?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * From this many entries, a SQLite ledger is verified in parallel ranges on worker threads
+   * (default 20,000; `workers: 0` always verifies on the calling thread). For tests.
+   */
+  parallelFrom?: number;
+  /** Entries per parallel range, a power of two (default 8,192). For tests. */
+  rangeEntries?: number;
 }
+
+/** Below this many entries, starting workers costs more than it saves. */
+const PARALLEL_FROM = 20_000;
 
 /** A verify report plus sealed-record results. */
 export interface LedgerVerifyReport extends VerifyReport {
@@ -75,11 +88,13 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
 
   const seals = new SealIndex();
   const fullRange = options.from === undefined && options.to === undefined;
-  const report = await verifyEntries(storeEntrySource(store), {
-    ...options,
-    claims,
-    onSeal: (e) => seals.add(e),
-  });
+  const report =
+    (await verifyInRanges(options, claims, (e) => seals.add(e))) ??
+    (await verifyEntries(storeEntrySource(store), {
+      ...options,
+      claims,
+      onSeal: (e) => seals.add(e),
+    }));
   let records = 0;
   let firstBad = report.firstBad;
   if (fullRange && report.firstBad === null) {
@@ -88,6 +103,71 @@ export async function verifyLedger(options: VerifyLedgerOptions): Promise<Ledger
     firstBad = r.firstBad;
   }
   return { ...report, ok: firstBad === null, firstBad, records, anchors: anchorCount };
+}
+
+/**
+ * The range-parallel verifier (./range-verify.ts) when it applies — a SQLite file, verifying
+ * from seq 1, workers allowed, a large log — else undefined. Also undefined when it finds
+ * anything amiss: the sequential verifier then runs and names the first break. Only the
+ * sequential verifier runs on PostgreSQL for now.
+ */
+async function verifyInRanges(
+  options: VerifyLedgerOptions,
+  claims: readonly SizeClaim[],
+  onSeal: (entry: LedgerEntry) => void,
+): Promise<VerifyReport | undefined> {
+  const { store } = options;
+  if (store.dialect !== 'sqlite' || options.workers === 0) return undefined;
+  if (options.from !== undefined && options.from > 1) return undefined;
+  if (!existsSync(store.location)) return undefined;
+  const started = Date.now();
+  const total = Number(
+    (
+      await store.db
+        .selectFrom('ledger_entries')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+  if (total < (options.parallelFrom ?? PARALLEL_FROM)) return undefined;
+  const hintKeys: HintKey[] = [];
+  if ((options.mode ?? 'full') === 'full') {
+    const rows = await store.db
+      .selectFrom('ledger_keys')
+      .select(['key_id', 'algorithm', 'public_key'])
+      .execute();
+    for (const row of rows) {
+      try {
+        const algorithm = parseAlgorithm(row.algorithm);
+        const publicKey = Buffer.from(row.public_key, 'base64');
+        if (keyIdOf(algorithm, publicKey) === row.key_id)
+          hintKeys.push({ keyId: row.key_id, algorithm, publicKey });
+      } catch {
+        // Not a usable key; entries signed with it make the parallel pass give up.
+      }
+    }
+  }
+  let report: VerifyReport | undefined;
+  try {
+    report = await verifyRanges({
+      file: store.location,
+      mode: options.mode ?? 'full',
+      total,
+      to: options.to ?? Number.POSITIVE_INFINITY,
+      claims: [...claims].sort((a, b) => a.size - b.size),
+      origin: options.origin,
+      trustedKeys: options.trustedKeys,
+      hintKeys,
+      workers: options.workers,
+      rangeEntries: options.rangeEntries,
+      onProgress: options.onProgress,
+      onSeal,
+    });
+  } catch {
+    // A worker could not start or read (a driver issue, not a ledger finding): verify here.
+    return undefined;
+  }
+  return report === undefined ? undefined : { ...report, durationMs: Date.now() - started };
 }
 
 /** Reads `ledger_entries` in seq order with keyset pagination (constant cost per page). */

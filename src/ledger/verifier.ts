@@ -90,7 +90,8 @@ const SIG_BATCH = 2048;
 /** Signature batches queued to workers at once: enough to keep every core busy while the main thread reads on. */
 const MAX_BATCHES_IN_FLIGHT = 8;
 
-interface KeyState {
+/** A key the chain introduced: where, and its place in the signature pool's key list. */
+export interface KeyState {
   readonly key: VerifyingKey;
   readonly index: number;
   readonly introducedAt: number;
@@ -354,25 +355,18 @@ export async function verifyEntries(
     first ??= entryFinding;
 
     // Claims: checkpoints, anchors and the head row.
-    let checkpointsChecked = 0;
-    const size = entryFinding === undefined ? position : entryFinding.seq - 1;
-    for (const claim of claims) {
-      if (claim.size > to) continue;
-      let finding: TamperFinding | undefined;
-      if (claim.size > position && entryFinding === undefined && to === Number.POSITIVE_INFINITY) {
-        finding = {
-          seq: position + 1,
-          kind: 'truncated',
-          where: claim.where,
-          detail: `the log ends at seq ${position} but ${claim.label} proves it reached ${claim.size}`,
-        };
-      } else if (claim.note !== undefined && claim.size <= size) {
-        checkpointsChecked++;
-        finding = checkClaimNote(claim, rootsAt.get(claim.size), keys, options.origin);
-      }
-      if (finding !== undefined && (first === undefined || finding.seq < first.seq))
-        first = finding;
-    }
+    const judged = judgeClaims(claims, {
+      position,
+      size: entryFinding === undefined ? position : entryFinding.seq - 1,
+      broken: entryFinding !== undefined,
+      to,
+      rootsAt,
+      keys,
+      origin: options.origin,
+    });
+    const checkpointsChecked = judged.checkpoints;
+    if (judged.first !== undefined && (first === undefined || judged.first.seq < first.seq))
+      first = judged.first;
 
     return {
       ok: first === undefined,
@@ -394,6 +388,52 @@ function safeKeyId(row: LedgerEntry): string {
   } catch {
     return '';
   }
+}
+
+/** Where the scan of entries ended, for {@link judgeClaims}. */
+export interface ScanEnd {
+  /** Entries read (in range or not). */
+  readonly position: number;
+  /** Entries known good: `position`, or the seq before the first break. */
+  readonly size: number;
+  /** True when the entries themselves broke (then truncation is not judged). */
+  readonly broken: boolean;
+  /** Last seq asked for (`Infinity` when verifying to the end). */
+  readonly to: number;
+  /** Merkle root (hex) at each claimed size within the entries read. */
+  readonly rootsAt: ReadonlyMap<number, string>;
+  readonly keys: Map<string, KeyState>;
+  readonly origin: string | undefined;
+}
+
+/**
+ * Checks every claim (checkpoint, anchor, head row) against where the scan ended: a claim past
+ * the end of the log is a truncation, a signed checkpoint must be signed by a key of this
+ * ledger and carry the root the entries produce. Returns the claim finding with the lowest seq.
+ */
+export function judgeClaims(
+  claims: readonly SizeClaim[],
+  end: ScanEnd,
+): { first: TamperFinding | undefined; checkpoints: number } {
+  let first: TamperFinding | undefined;
+  let checkpoints = 0;
+  for (const claim of claims) {
+    if (claim.size > end.to) continue;
+    let finding: TamperFinding | undefined;
+    if (claim.size > end.position && !end.broken && end.to === Number.POSITIVE_INFINITY) {
+      finding = {
+        seq: end.position + 1,
+        kind: 'truncated',
+        where: claim.where,
+        detail: `the log ends at seq ${end.position} but ${claim.label} proves it reached ${claim.size}`,
+      };
+    } else if (claim.note !== undefined && claim.size <= end.size) {
+      checkpoints++;
+      finding = checkClaimNote(claim, end.rootsAt.get(claim.size), end.keys, end.origin);
+    }
+    if (finding !== undefined && (first === undefined || finding.seq < first.seq)) first = finding;
+  }
+  return { first, checkpoints };
 }
 
 function checkClaimNote(

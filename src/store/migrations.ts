@@ -4,6 +4,9 @@
  * has shipped: add a new one.
  */
 import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import { memoryMigrations } from './migrations/0004-memory.js';
+import { agentMigrations } from './migrations/0005-agents.js';
+import { runtimeMigrations } from './migrations/0006-runtime.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -163,6 +166,9 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
           .execute();
       },
     },
+    ...memoryMigrations(dialect),
+    ...runtimeMigrations(dialect),
+    ...agentMigrations(dialect),
   };
 }
 

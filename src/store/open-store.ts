@@ -65,7 +65,15 @@ export async function migrate(store: Store): Promise<void> {
       );
     }
   }
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // kysely checks for its own tables by listing every table of every schema; on a PostgreSQL
+  // server where other schemas are being created or dropped at that moment (several Agentvisor
+  // schemas in one database, or parallel test suites) that listing can fail with a catalog race.
+  // Such failures say nothing about our schema, so they are retried; real failures repeat.
+  for (let attempt = 1; error !== undefined && isCatalogRace(error) && attempt <= 5; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    ({ error, results } = await migrator.migrateToLatest());
+  }
   if (error !== undefined) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new AgentvisorError(
@@ -93,4 +101,11 @@ async function checkPostgresOwnership(store: PostgresStore): Promise<void> {
     `schema "${store.schema}" at ${store.location} holds ${names.size} tables that are not Agentvisor's; refusing to write there. Set store.schema to an empty or Agentvisor schema.`,
     { details: { schema: store.schema } },
   );
+}
+
+/** PostgreSQL errors a concurrent DDL elsewhere on the server can cause during introspection. */
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  // invalid_schema_name, undefined_table, undefined_column, and "cache lookup failed" (XX000).
+  return code === '3F000' || code === '42P01' || code === '42703' || code === 'XX000';
 }

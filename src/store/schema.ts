@@ -136,8 +136,120 @@ export interface LlmUsageTable {
   streamed: number;
 }
 
+/**
+ * One memory item of one agent (episodic, semantic or procedural). On SQLite an FTS5 table,
+ * on PostgreSQL a generated `search` tsvector column, index `content` for full-text search.
+ */
+export interface MemoryItemTable {
+  /** Integer key of the full-text index; `id` is the public identity. */
+  seq: Generated<number>;
+  id: string;
+  agent_id: string;
+  component: string;
+  content: string;
+  /** Normalised content: items with equal keys are duplicates. */
+  content_key: string;
+  /** JSON array of strings. */
+  tags: string;
+  importance: number;
+  created_at: string;
+  last_accessed_at: string;
+  access_count: number;
+  /** 0 or 1 (portable boolean). */
+  archived: number;
+  /** Float32 little-endian vector, or null. */
+  embedding: Uint8Array | null;
+}
+
+/** Outcome statistics of one action of one agent, described in words by `item_id`. */
+export interface MemoryProcedureTable {
+  agent_id: string;
+  action: string;
+  item_id: string;
+  attempts: number;
+  successes: number;
+  failures: number;
+  duration_total_ms: number;
+  duration_count: number;
+  /** 0 or 1. */
+  last_success: number;
+  last_duration_ms: number | null;
+  last_note: string | null;
+  last_at: string;
+}
+
+/** An agent's identity (seed 003 `Identity`): created at first start, kept across restarts. */
+export interface AgentTable {
+  /** UUIDv7, configured or assigned at first start. */
+  id: string;
+  name: string;
+  /** Raw 32-byte Ed25519 public key, base64. */
+  public_key: string;
+  /** Hex of the first 16 bytes of SHA-256 of the raw public key. */
+  key_id: string;
+  /** The Ed25519 seed sealed by the keyring, `v1:<iv>:<tag>:<ciphertext>`. */
+  private_key_enc: string;
+  created_by: string;
+  created_at: string;
+  /** Hex SHA-256 of the canonical JSON of the agent's definition when last started. */
+  definition_sha256: string;
+  state: string;
+  updated_at: string;
+}
+
+/** One goal of an agent's goal stack (seed 003 `Goal`), sealed like tasks and thoughts. */
+export interface GoalTable {
+  id: string;
+  agent_id: string;
+  parent_id: string | null;
+  description: string;
+  priority: number;
+  /** pending, active, blocked, suspended, completed, abandoned. */
+  status: string;
+  /** Why it is blocked, suspended or abandoned. */
+  status_reason: string | null;
+  /** When the status last changed: `since` for blocked, `at` for completed and abandoned. */
+  status_at: string;
+  outcome: string | null;
+  /** JSON array of strings. */
+  success_criteria: string;
+  deadline: string | null;
+  attempts: number;
+  created_at: string;
+  updated_at: string;
+  content_hash: string;
+  ledger_seq: number | null;
+}
+
+/** Append-only history of a goal: its creation, every status change and every attempt. */
+export interface GoalHistoryTable {
+  goal_id: string;
+  step: number;
+  agent_id: string;
+  /** created, status, attempt. */
+  event: string;
+  from_status: string | null;
+  to_status: string;
+  reason: string | null;
+  at: string;
+  ledger_seq: number | null;
+}
+
+/** One saved state of an agent; `checksum` is the hex SHA-256 of `data`. */
+export interface AgentSnapshotTable {
+  agent_name: string;
+  version: number;
+  created_at: string;
+  checksum: string;
+  data: string;
+}
+
 /** Kysely's view of the database. */
 export interface Database {
+  agents: AgentTable;
+  goals: GoalTable;
+  goal_history: GoalHistoryTable;
+  agent_snapshots: AgentSnapshotTable;
   agentvisor_meta: MetaTable;
   ledger_entries: LedgerEntryTable;
   ledger_head: LedgerHeadTable;
@@ -147,6 +259,64 @@ export interface Database {
   thoughts: ThoughtTable;
   api_keys: ApiKeyTable;
   llm_usage: LlmUsageTable;
+  memory_items: MemoryItemTable;
+  memory_procedures: MemoryProcedureTable;
+  messages: MessageTable;
+  tool_calls: ToolCallTable;
+  agent_runtime: AgentRuntimeTable;
+  goal_tasks: GoalTaskTable;
 }
 
 export type { Generated };
+
+/** A message in an agent's inbox; `acked_at` is set once the agent has taken it in. */
+export interface MessageTable {
+  id: string;
+  sender: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  acked_at: string | null;
+}
+
+/** The tool-call journal: one row per idempotency key, written before the tool runs. */
+export interface ToolCallTable {
+  key: string;
+  agent_id: string;
+  task_id: string | null;
+  goal_id: string | null;
+  beat: number;
+  position: number;
+  tool: string;
+  /** Canonical JSON of the validated arguments. */
+  args: string;
+  status: 'started' | 'done' | 'failed';
+  /** JSON of the tool's result once done. */
+  result: string | null;
+  error_code: string | null;
+  error: string | null;
+  attempts: number;
+  started_at: string;
+  finished_at: string | null;
+}
+
+/** Which task a goal serves. */
+export interface GoalTaskTable {
+  goal_id: string;
+  task_id: string;
+  agent_id: string;
+}
+
+/** One agent's beat cursor and the plan of the beat in progress. */
+export interface AgentRuntimeTable {
+  agent_name: string;
+  agent_id: string;
+  beat: number;
+  last_completed_beat: number;
+  status: string;
+  interval_ms: number;
+  plan: string | null;
+  metrics: string;
+  updated_at: string;
+}

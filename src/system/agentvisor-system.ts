@@ -4,9 +4,10 @@
  * from here, so there is one way Agentvisor comes up and one way it shuts down.
  */
 import { ApiKeyStore } from '../auth/index.js';
-import { type AgentvisorConfig, Kernel } from '../core/index.js';
+import { type AgentvisorConfig, Kernel, resolveAgentPaths } from '../core/index.js';
+import { AgentHost } from '../daemon/index.js';
 import type { Gateway } from '../gateway/index.js';
-import { type Anchor, anchorsFromConfig, Keyring, Ledger } from '../ledger/index.js';
+import { type Anchor, anchorsFromConfig, Keyring, Ledger, SealedRecords } from '../ledger/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator } from '../telemetry/index.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
@@ -28,6 +29,10 @@ export interface AgentvisorSystem {
   readonly apiKeys: ApiKeyStore;
   readonly gateway: Gateway;
   readonly gatewaySystem: GatewaySystem;
+  /** Tasks and thoughts with their ledger seals. */
+  readonly records: SealedRecords;
+  /** The agents of the configuration: identities, operations, daemons once spawned. */
+  readonly agents: AgentHost;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -43,6 +48,10 @@ export interface OpenSystemOptions {
   /** Periodic checkpoints; on for `start`, off for one-shot CLI verbs. */
   timers?: boolean;
   env?: NodeJS.ProcessEnv;
+  /** Directory relative paths in agent definitions resolve against (the config file's). */
+  configDir?: string;
+  /** Who creates agent identities on their first start (default `system:agentvisor`). */
+  createdBy?: string;
 }
 
 /**
@@ -93,6 +102,19 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     registerLlmOperations(kernel, gatewaySystem.gateway, {
       ledgerContent: config.gateway.ledger_content,
     });
+    const records = new SealedRecords({ store, ledger });
+    const resolved = resolveAgentPaths(config, options.configDir ?? process.cwd());
+    const agents = await AgentHost.open({
+      kernel,
+      store,
+      records,
+      sealer: keyring,
+      registerPrincipal: (principal) => principals.register(principal),
+      agents: resolved.agents,
+      mcpServers: resolved.mcp_servers,
+      createdBy: options.createdBy ?? 'system:agentvisor',
+      baseDir: options.configDir ?? process.cwd(),
+    });
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -107,9 +129,15 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       apiKeys,
       gateway: gatewaySystem.gateway,
       gatewaySystem,
+      records,
+      agents,
       close(closeOptions = {}) {
         closed ??= (async () => {
-          kernel.stopAccepting();
+          try {
+            await agents.close();
+          } finally {
+            kernel.stopAccepting();
+          }
           try {
             await gatewaySystem.close();
             const cp = await ledger.close(closeOptions);

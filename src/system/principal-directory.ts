@@ -17,6 +17,10 @@ export const OPERATOR_CAPABILITIES = [
   'ledger.annotate',
   'ledger.read',
   'keys.rotate',
+  'task.submit',
+  'task.read',
+  'message.send',
+  'agent.govern',
   // Whoever can read the data directory already holds every secret in it: the key file, the
   // database. Refusing them key management at the CLI would protect nothing.
   'admin',

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { AgentvisorError } from '../../core/index.js';
 import { createLogger, openSystem } from '../../system/index.js';
-import { type GlobalOptions, loadCliConfig } from '../context.js';
+import { configDirOf, type GlobalOptions, loadCliConfig } from '../context.js';
 import { type CliIo, colours } from '../output.js';
 
 interface StartOptions extends GlobalOptions {
@@ -37,7 +37,13 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       }
       const c = colours(io);
       const logger = createLogger({ level: config.log.level, format: config.log.format });
-      const system = await openSystem({ config, dataDir, logger, timers: true });
+      const system = await openSystem({
+        config,
+        dataDir,
+        logger,
+        timers: true,
+        configDir: configDirOf(source),
+      });
       // Loaded here, not at the top: every other verb starts faster without Fastify.
       const { createHttpServer } = await import('../../server/index.js');
       const app = await createHttpServer({ system, logger });
@@ -56,6 +62,18 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       const address = app.server.address();
       const port =
         typeof address === 'object' && address !== null ? address.port : config.server.port;
+      for (const agent of system.agents.list()) {
+        const { daemon } = await system.agents.spawn(agent.name, {
+          onError: (error, action) =>
+            logger.warn(
+              { agent: agent.name, kind: error.kind, beat: error.beat, action },
+              `agent beat failed: ${error.message}`,
+            ),
+          onStatus: (status, reason) =>
+            logger.info({ agent: agent.name, status, reason }, 'agent status changed'),
+        });
+        await daemon.start();
+      }
       const head = await system.ledger.head();
       io.err(
         [
@@ -63,6 +81,12 @@ export function registerStartCommand(program: Command, io: CliIo): void {
           `  data:   ${dataDir}${source === undefined ? '' : `  (config ${source})`}`,
           `  store:  ${system.store.dialect} ${system.store.location}`,
           `  ledger: ${head.size} entries, signing key ${head.keyId}`,
+          `  agents: ${
+            system.agents
+              .list()
+              .map((a) => a.name)
+              .join(', ') || '(none configured)'
+          }`,
           '  Ctrl-C to stop.',
         ].join('\n'),
       );

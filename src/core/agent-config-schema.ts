@@ -1,0 +1,417 @@
+/**
+ * @module The `agents` and `mcp_servers` sections of `agentvisor.yaml`: how an agent is declared
+ * (identity, constitution, tools, capabilities and scopes, limits, heartbeat, isolation, restart
+ * policy, dependencies, risk) and which MCP servers its tools may come from. Per-field rules live
+ * in the zod schemas; rules that span fields or agents (unique names, dependency targets and
+ * cycles, MCP server names and the servers tool patterns name, a model for LLM deliberation) live in
+ * {@link checkAgentDefinitions}, which reports each problem at its exact path.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+import { isUuidV7 } from './ids.js';
+
+const positiveInt = z.number().int().positive();
+const nullableLimit = positiveInt.nullable();
+
+/** Agent and MCP server names: short, lower-case, usable in ids, URLs and metric labels. */
+export const AGENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+const agentName = z
+  .string()
+  .regex(AGENT_NAME_PATTERN, 'a lower-case name: a-z first, then a-z, 0-9 or -, at most 63');
+
+/** An MCP server, started as a child process (stdio) or reached over streamable HTTP. */
+export const mcpServerConfigSchema = z.discriminatedUnion('transport', [
+  z
+    .object({
+      transport: z.literal('stdio'),
+      command: z.string().min(1),
+      args: z.array(z.string()).default([]),
+      env: z.record(z.string(), z.string()).default({}),
+      /** Working directory, relative to the config file's directory. */
+      cwd: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      transport: z.literal('http'),
+      url: z.url(),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .strict(),
+]);
+
+/** One directive of an agent's constitution (seed 003 `Directive`). */
+export const directiveConfigSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a lower-case id: a-z first, then a-z, 0-9, _ or -'),
+    text: z.string().min(1),
+    /** Higher first; directives are applied in this order. */
+    priority: z.number().int().min(0).max(1_000_000).default(0),
+    /** An immutable directive cannot be amended or removed while the agent runs. */
+    immutable: z.boolean().default(false),
+  })
+  .strict();
+
+/**
+ * A tool name (`fs.read`) or a pattern over an MCP server's tools (`mcp.files.*`,
+ * `mcp.files.read_file`).
+ */
+const toolName = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]*(\.[A-Za-z0-9_-]+)*(\.\*)?$/,
+    'a tool name such as fs.read, or mcp.<server>.<tool> / mcp.<server>.*',
+  );
+
+/** A tool written as a JavaScript module, run in a sandbox. */
+export const customToolConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'a lower-case tool name'),
+    /** Module path, relative to the config file's directory. */
+    module: z.string().min(1),
+    /** The module's export that implements the tool. */
+    export: z.string().min(1).default('default'),
+    isolation: z.enum(['inline', 'worker', 'process']).default('process'),
+    timeout_ms: positiveInt.max(600_000).default(5000),
+    memory_mb: positiveInt.max(16_384).default(128),
+    description: z.string().default(''),
+    /** JSON Schema of the tool's input. */
+    input_schema: z.record(z.string(), z.unknown()).default({ type: 'object' }),
+  })
+  .strict();
+
+/** Kernel capabilities, e.g. `llm.complete`, `tool.call`; `*` grants all. */
+const capability = z
+  .string()
+  .regex(
+    /^(\*|[a-z][a-z0-9_-]*(\.[a-z0-9_*-]+)*)$/,
+    'a capability such as llm.complete or tool.call',
+  );
+
+export const agentScopesSchema = z
+  .object({
+    /** Directories the file tools may read and write, relative to the config file's directory. */
+    fs: z
+      .object({
+        read: z.array(z.string().min(1)).default([]),
+        write: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        hosts: z.array(z.string().min(1)).default([]),
+        max_bytes: positiveInt.default(1_048_576),
+        timeout_ms: positiveInt.max(600_000).default(10_000),
+      })
+      .strict()
+      .optional(),
+    shell: z
+      .object({
+        /** Executables the agent may run; nothing else. */
+        commands: z.array(z.string().min(1)).default([]),
+        cwd: z.string().min(1).optional(),
+        timeout_ms: positiveInt.max(600_000).default(10_000),
+        max_output_bytes: positiveInt.default(65_536),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const recovery = z.enum(['retry', 'skip', 'suspend', 'terminate']);
+
+const ERRORS_DEFAULT = {
+  model: 'retry',
+  tool: 'skip',
+  timeout: 'retry',
+  budget: 'suspend',
+  fatal: 'terminate',
+} as const;
+
+/** One agent as declared in `agentvisor.yaml`. */
+export const agentConfigSchema = z
+  .object({
+    name: agentName,
+    /** Fixed identity; when absent a UUIDv7 is assigned at first start and kept. */
+    id: z
+      .string()
+      .refine(isUuidV7, 'a UUIDv7 such as 0190b2a4-7c3e-7d11-8a2b-3f4c5d6e7f80')
+      .optional(),
+    role: z.string().min(1).default('worker'),
+    description: z.string().default(''),
+    /** A gateway model alias (or `provider/model`). */
+    model: z.string().min(1).optional(),
+    deliberation: z.enum(['llm', 'utility']).default('llm'),
+    constitution: z.array(directiveConfigSchema).default([]),
+    tools: z.array(toolName).default([]),
+    custom_tools: z.array(customToolConfigSchema).default([]),
+    capabilities: z.array(capability).default([]),
+    scopes: agentScopesSchema.default({}),
+    limits: z
+      .object({
+        max_tool_calls_per_beat: positiveInt.default(8),
+        max_beats: nullableLimit.default(null),
+        max_tokens_per_hour: nullableLimit.default(null),
+        max_active_thoughts: positiveInt.default(16),
+      })
+      .strict()
+      .default({
+        max_tool_calls_per_beat: 8,
+        max_beats: null,
+        max_tokens_per_hour: null,
+        max_active_thoughts: 16,
+      }),
+    /** Adaptive heartbeat bounds (seed 003): idle agents slow towards max, busy ones speed to base. */
+    heartbeat: z
+      .object({
+        base_ms: z.number().int().min(10).default(1000),
+        max_ms: z.number().int().min(10).default(60_000),
+      })
+      .strict()
+      .refine((h) => h.base_ms <= h.max_ms, {
+        message: 'base_ms must not exceed max_ms',
+        path: ['base_ms'],
+      })
+      .default({ base_ms: 1000, max_ms: 60_000 }),
+    isolation: z.enum(['inline', 'worker', 'process']).default('inline'),
+    restart: z
+      .object({
+        policy: z.enum(['always', 'on-failure', 'never']).default('on-failure'),
+        max_restarts: z.number().int().min(0).default(5),
+        window_ms: positiveInt.default(60_000),
+        backoff_ms: z.number().int().min(0).default(1000),
+      })
+      .strict()
+      .default({ policy: 'on-failure', max_restarts: 5, window_ms: 60_000, backoff_ms: 1000 }),
+    depends_on: z.array(z.string().min(1)).default([]),
+    risk: z.enum(['low', 'medium', 'high', 'critical']).default('low'),
+    /** Memory budgets, in items per tier. */
+    memory: z
+      .object({
+        episodic: z.number().int().min(0).default(1000),
+        semantic: z.number().int().min(0).default(1000),
+        procedural: z.number().int().min(0).default(500),
+      })
+      .strict()
+      .default({ episodic: 1000, semantic: 1000, procedural: 500 }),
+    /** Recovery per error kind (seed 003 `RecoveryHandler`). */
+    errors: z
+      .object({
+        model: recovery.default(ERRORS_DEFAULT.model),
+        tool: recovery.default(ERRORS_DEFAULT.tool),
+        timeout: recovery.default(ERRORS_DEFAULT.timeout),
+        budget: recovery.default(ERRORS_DEFAULT.budget),
+        fatal: recovery.default(ERRORS_DEFAULT.fatal),
+      })
+      .strict()
+      .default(ERRORS_DEFAULT),
+  })
+  .strict();
+
+/** The `mcp_servers` mapping: server name to how to reach it. */
+// Keys are checked in `checkAgentDefinitions`: zod's own message for a bad record key names neither the rule nor the key.
+export const mcpServersConfigSchema = z.record(z.string(), mcpServerConfigSchema);
+
+/** The `agents` list. */
+export const agentsConfigSchema = z.array(agentConfigSchema);
+
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+export type DirectiveConfig = z.infer<typeof directiveConfigSchema>;
+export type CustomToolConfig = z.infer<typeof customToolConfigSchema>;
+export type AgentScopesConfig = z.infer<typeof agentScopesSchema>;
+export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
+
+/** A problem found by {@link checkAgentDefinitions}: the path from the config root, and why. */
+export interface AgentDefinitionIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks what no single field can: unique agent and directive names, dependency targets and
+ * cycles, MCP servers named by tool patterns, and a model for LLM deliberation. Paths start at
+ * the config root (`['agents', 1, 'depends_on', 0]`). Called from the config schema's refinement.
+ *
+ * @example
+ * for (const issue of checkAgentDefinitions(config.agents, config.mcp_servers)) ctx.addIssue({ code: 'custom', ...issue });
+ */
+export function checkAgentDefinitions(
+  agents: readonly AgentConfig[],
+  mcpServers: Readonly<Record<string, McpServerConfig>>,
+): AgentDefinitionIssue[] {
+  const issues: AgentDefinitionIssue[] = [];
+  const names = agents.map((a) => a.name);
+  const servers = Object.keys(mcpServers);
+  const ids = new Map<string, number>();
+  for (const server of servers) {
+    if (!AGENT_NAME_PATTERN.test(server)) {
+      issues.push({
+        path: ['mcp_servers', server],
+        message: `"${server}" is not a valid MCP server name: use a-z first, then a-z, 0-9 or -, at most 63 characters`,
+      });
+    }
+  }
+  agents.forEach((agent, i) => {
+    const at = (...rest: (string | number)[]) => ['agents', i, ...rest];
+    const first = names.indexOf(agent.name);
+    if (first !== i) {
+      issues.push({
+        path: at('name'),
+        message: `agent name "${agent.name}" is already used by agents.${first}; names must be unique`,
+      });
+    }
+    if (agent.id !== undefined) {
+      const other = ids.get(agent.id);
+      if (other !== undefined) {
+        issues.push({
+          path: at('id'),
+          message: `agent id ${agent.id} is already used by agents.${other}; ids must be unique`,
+        });
+      } else ids.set(agent.id, i);
+    }
+    if (agent.deliberation === 'llm' && agent.model === undefined) {
+      issues.push({
+        path: at('model'),
+        message:
+          'model is required when deliberation is "llm" (name a gateway model alias, or set deliberation: utility)',
+      });
+    }
+    duplicates(agent.constitution.map((d) => d.id)).forEach((j) => {
+      issues.push({
+        path: at('constitution', j, 'id'),
+        message: `directive id "${agent.constitution[j]!.id}" is used twice in this constitution`,
+      });
+    });
+    duplicates(agent.custom_tools.map((t) => t.name)).forEach((j) => {
+      issues.push({
+        path: at('custom_tools', j, 'name'),
+        message: `custom tool "${agent.custom_tools[j]!.name}" is declared twice`,
+      });
+    });
+    agent.tools.forEach((tool, j) => {
+      const problem = mcpToolProblem(tool, servers);
+      if (problem !== undefined) issues.push({ path: at('tools', j), message: problem });
+    });
+    agent.depends_on.forEach((dep, j) => {
+      if (dep === agent.name) {
+        issues.push({
+          path: at('depends_on', j),
+          message: `agent "${agent.name}" cannot depend on itself`,
+        });
+      } else if (!names.includes(dep)) {
+        issues.push({
+          path: at('depends_on', j),
+          message: `unknown agent "${dep}"; agents in this file: ${names.join(', ')}`,
+        });
+      }
+    });
+  });
+  const cycle = findCycle(agents);
+  if (cycle !== undefined) {
+    const [i, j] = cycle.edge;
+    issues.push({
+      path: ['agents', i, 'depends_on', j],
+      message: `dependency cycle: ${cycle.names.join(' -> ')}`,
+    });
+  }
+  return issues;
+}
+
+function duplicates(values: readonly string[]): number[] {
+  return values.flatMap((v, i) => (values.indexOf(v) !== i ? [i] : []));
+}
+
+function mcpToolProblem(tool: string, servers: readonly string[]): string | undefined {
+  if (tool !== 'mcp' && !tool.startsWith('mcp.')) return undefined;
+  const parts = tool.split('.');
+  if (parts.length !== 3) {
+    return `"${tool}" is not an MCP tool pattern; write mcp.<server>.<tool> or mcp.<server>.*`;
+  }
+  const server = parts[1]!;
+  if (!servers.includes(server)) {
+    return `"${tool}" names MCP server "${server}", which is not in mcp_servers; configured: ${servers.join(', ') || '(none)'}`;
+  }
+  return undefined;
+}
+
+/**
+ * The first dependency cycle among declared agents (self-dependencies and unknown targets are
+ * reported elsewhere, so they are skipped here), with the edge that closes it.
+ */
+function findCycle(
+  agents: readonly AgentConfig[],
+): { names: string[]; edge: [number, number] } | undefined {
+  const index = new Map(agents.map((a, i) => [a.name, i]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (name: string): { names: string[]; edge: [number, number] } | undefined => {
+    state.set(name, 'visiting');
+    stack.push(name);
+    const i = index.get(name)!;
+    const deps = agents[i]!.depends_on;
+    for (let j = 0; j < deps.length; j++) {
+      const dep = deps[j]!;
+      if (dep === name || !index.has(dep)) continue;
+      if (state.get(dep) === 'visiting') {
+        return { names: [...stack.slice(stack.indexOf(dep)), dep], edge: [i, j] };
+      }
+      if (state.get(dep) === undefined) {
+        const found = visit(dep);
+        if (found !== undefined) return found;
+      }
+    }
+    stack.pop();
+    state.set(name, 'done');
+    return undefined;
+  };
+  for (const agent of agents) {
+    if (state.get(agent.name) === undefined) {
+      const found = visit(agent.name);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The agents and MCP servers with every relative path (fs scopes, shell cwd, custom tool
+ * modules, stdio server cwd) made absolute against `baseDir`, the config file's directory: an
+ * agent must reach the same files whatever directory the daemon was started from.
+ *
+ * @example
+ * const { agents } = resolveAgentPaths(config, path.dirname(source));
+ */
+export function resolveAgentPaths<
+  T extends { agents: readonly AgentConfig[]; mcp_servers: Record<string, McpServerConfig> },
+>(
+  config: T,
+  baseDir: string,
+): { agents: AgentConfig[]; mcp_servers: Record<string, McpServerConfig> } {
+  const abs = (p: string) => path.resolve(baseDir, p);
+  const agents = config.agents.map((agent): AgentConfig => {
+    const { fs, http, shell } = agent.scopes;
+    return {
+      ...agent,
+      custom_tools: agent.custom_tools.map((t) => ({ ...t, module: abs(t.module) })),
+      scopes: {
+        ...(fs === undefined ? {} : { fs: { read: fs.read.map(abs), write: fs.write.map(abs) } }),
+        ...(http === undefined ? {} : { http }),
+        ...(shell === undefined
+          ? {}
+          : { shell: { ...shell, ...(shell.cwd === undefined ? {} : { cwd: abs(shell.cwd) }) } }),
+      },
+    };
+  });
+  const mcp_servers = Object.fromEntries(
+    Object.entries(config.mcp_servers).map(([name, server]) => [
+      name,
+      server.transport === 'stdio' && server.cwd !== undefined
+        ? { ...server, cwd: abs(server.cwd) }
+        : server,
+    ]),
+  );
+  return { agents, mcp_servers };
+}

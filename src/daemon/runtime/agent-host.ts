@@ -1,0 +1,370 @@
+/**
+ * @module The agent host: turns the `agents` and `mcp_servers` of the configuration into hosted
+ * agents (identity, principal, goal stack, memory, tools, constitution), registers the daemon
+ * operations once, connects the MCP servers the agents use, and spawns daemons.
+ */
+import type { AgentConfig, Clock, Kernel, McpServerConfig, Principal } from '../../core/index.js';
+import { AgentvisorError, systemClock } from '../../core/index.js';
+import type { SealedRecords } from '../../ledger/index.js';
+import { AgentMemory } from '../../memory/index.js';
+import type { Store } from '../../store/index.js';
+import {
+  AgentRegistry,
+  Constitution,
+  GoalStack,
+  type SecretSealer,
+  SnapshotSchedule,
+  SnapshotStore,
+} from '../agent/index.js';
+import type { Deliberator } from '../deliberation/deliberator.js';
+import { LlmDeliberator } from '../deliberation/llm-deliberator.js';
+import { defaultUtilityDeliberator } from '../deliberation/utility-deliberator.js';
+import { InboxSource } from '../perception/inbox-source.js';
+import { AttentionFilter } from '../perception/observation.js';
+import { Perceiver } from '../perception/perceiver.js';
+import type { PerceptionSource } from '../perception/perception-source.js';
+import { WebhookSource } from '../perception/webhook-source.js';
+import {
+  builtinTools,
+  connectMcpServer,
+  type McpConnection,
+  moduleTool,
+  ToolRegistry,
+  type ToolScopes,
+} from '../tools/index.js';
+import { AgentDaemon, type AgentDaemonOptions } from './agent-daemon.js';
+import { InlineGate } from './agent-gate.js';
+import { AgentOps } from './agent-ops.js';
+import { registerDaemonOperations } from './daemon-operations.js';
+import { BeatError, HeartbeatEngine } from './heartbeat-engine.js';
+import type { HostedAgent, HostedAgents } from './hosted-agent.js';
+import { Inbox } from './inbox.js';
+import { type DaemonHandle, IsolatedDaemon } from './isolated-daemon.js';
+import type { ErrorKind } from './recovery.js';
+import { ToolJournal } from './tool-journal.js';
+
+/** Capabilities an agent gets when its definition lists none. */
+export const DEFAULT_AGENT_CAPABILITIES = ['llm.use', 'tool.call', 'message.send'] as const;
+
+/** Options for {@link AgentHost.open}. */
+export interface AgentHostOptions {
+  readonly kernel: Kernel;
+  readonly store: Store;
+  readonly records: SealedRecords;
+  /** Encrypts agents' private keys at rest (the keyring). */
+  readonly sealer: SecretSealer;
+  /** Makes a principal known to the kernel's identity stage. */
+  readonly registerPrincipal: (principal: Principal) => void;
+  /** Agents with every relative path already resolved (see `resolveAgentPaths`). */
+  readonly agents: readonly AgentConfig[];
+  readonly mcpServers: Readonly<Record<string, McpServerConfig>>;
+  /** Who creates agent identities on first start (`human:…` or `system:…`). */
+  readonly createdBy: string;
+  /** Interval of periodic snapshots per agent (default 5 minutes); one is also taken at stop. */
+  readonly snapshotEveryMs?: number;
+  /** Where a shell scope without `cwd` runs: the configuration's directory. */
+  readonly baseDir: string;
+  readonly clock?: Clock;
+}
+
+/** Per-spawn options. */
+export interface SpawnOptions {
+  /** Replaces the configured strategy (programmatic daemons, tests, benchmarks). */
+  readonly deliberator?: Deliberator;
+  readonly extraSources?: readonly PerceptionSource[];
+  readonly onBeat?: AgentDaemonOptions['onBeat'];
+  readonly onError?: AgentDaemonOptions['onError'];
+  readonly onStatus?: AgentDaemonOptions['onStatus'];
+}
+
+/** A spawned daemon with the sources the server feeds. */
+export interface SpawnedAgent {
+  readonly agent: HostedAgent;
+  readonly daemon: DaemonHandle;
+  /** Webhook deliveries for inline agents (isolated agents perceive their inbox only). */
+  readonly webhooks: WebhookSource | undefined;
+  readonly snapshots: SnapshotSchedule;
+}
+
+/** See the module comment. */
+export class AgentHost implements HostedAgents {
+  readonly tools: ToolRegistry;
+  readonly inbox: Inbox;
+  readonly journal: ToolJournal;
+  readonly identities: AgentRegistry;
+  readonly snapshots: SnapshotStore;
+  readonly #options: AgentHostOptions;
+  readonly #byName = new Map<string, HostedAgent>();
+  readonly #byId = new Map<string, HostedAgent>();
+  readonly #definitions = new Map<string, AgentConfig>();
+  readonly #mcp = new Map<string, McpConnection>();
+  readonly #spawned = new Map<string, SpawnedAgent>();
+
+  private constructor(options: AgentHostOptions) {
+    this.#options = options;
+    const clock = options.clock ?? systemClock;
+    this.tools = new ToolRegistry();
+    for (const tool of builtinTools()) this.tools.register(tool);
+    this.inbox = new Inbox({ store: options.store, clock });
+    this.journal = new ToolJournal({ store: options.store, clock });
+    this.identities = new AgentRegistry({ store: options.store, sealer: options.sealer, clock });
+    this.snapshots = new SnapshotStore({ store: options.store, clock });
+  }
+
+  /**
+   * Registers the daemon operations and every configured agent (identity created on first
+   * start). MCP servers connect lazily, when an agent that uses them is spawned.
+   */
+  static async open(options: AgentHostOptions): Promise<AgentHost> {
+    const host = new AgentHost(options);
+    registerDaemonOperations(options.kernel, {
+      store: options.store,
+      agents: host,
+      inbox: host.inbox,
+      journal: host.journal,
+      records: options.records,
+      tools: host.tools,
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+      onDelivered: (name) => host.#spawned.get(name)?.daemon.wake(),
+    });
+    for (const definition of options.agents) await host.#host(definition);
+    return host;
+  }
+
+  byId(id: string): HostedAgent | undefined {
+    return this.#byId.get(id);
+  }
+
+  byName(name: string): HostedAgent | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Hosted agents in definition order. */
+  list(): HostedAgent[] {
+    return [...this.#byName.values()];
+  }
+
+  /** The definition of a hosted agent, or NOT_FOUND naming the defined ones. */
+  definition(name: string): AgentConfig {
+    const def = this.#definitions.get(name);
+    if (def === undefined) {
+      throw new AgentvisorError(
+        'NOT_FOUND',
+        `no agent named "${name}" is defined; defined: ${[...this.#definitions.keys()].join(', ') || '(none — add one under "agents:" in agentvisor.yaml)'}`,
+      );
+    }
+    return def;
+  }
+
+  /** A running daemon, if spawned. */
+  spawned(name: string): SpawnedAgent | undefined {
+    return this.#spawned.get(name);
+  }
+
+  /** Creates (but does not start) the daemon of a hosted agent. */
+  async spawn(name: string, options: SpawnOptions = {}): Promise<SpawnedAgent> {
+    const def = this.definition(name);
+    const agent = this.#byName.get(name)!;
+    const existing = this.#spawned.get(name);
+    if (existing !== undefined) return existing;
+    await this.#connectMcpFor(def);
+    const snapshots = new SnapshotSchedule({
+      snapshots: this.snapshots,
+      agentName: name,
+      everyMs: this.#options.snapshotEveryMs ?? 5 * 60_000,
+      capture: () => this.#capture(agent),
+    });
+    let spawned: SpawnedAgent;
+    if (def.isolation !== 'inline' && options.deliberator === undefined) {
+      const daemon = await IsolatedDaemon.spawn({
+        isolation: def.isolation,
+        kernel: this.#options.kernel,
+        spec: {
+          id: agent.id,
+          name,
+          role: def.role,
+          description: def.description,
+          model: def.model,
+          deliberation: def.deliberation,
+          constitution: agent.constitution.directives.map((d) => ({
+            id: d.id,
+            text: d.text,
+            priority: d.priority,
+          })),
+          maxToolCallsPerBeat: def.limits.max_tool_calls_per_beat,
+          heartbeat: { baseMs: def.heartbeat.base_ms, maxMs: def.heartbeat.max_ms },
+          recovery: def.errors,
+        },
+        ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
+        ...(options.onError === undefined
+          ? {}
+          : {
+              onError: (e, action) =>
+                options.onError?.(
+                  Object.assign(new BeatError(new Error(e.message), e.beat, 'perceive'), {
+                    kind: e.kind as ErrorKind,
+                    message: e.message,
+                  }),
+                  action,
+                ),
+            }),
+        ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
+      });
+      spawned = { agent, daemon, webhooks: undefined, snapshots };
+    } else {
+      const ops = new AgentOps(
+        new InlineGate(this.#options.kernel, { kind: 'agent', id: agent.id }),
+      );
+      const webhooks = new WebhookSource({ agent: name });
+      const perceiver = new Perceiver(
+        [new InboxSource(ops), webhooks, ...(options.extraSources ?? [])],
+        new AttentionFilter(),
+      );
+      const deliberator =
+        options.deliberator ??
+        (def.deliberation === 'utility' ? defaultUtilityDeliberator() : new LlmDeliberator());
+      const engine = new HeartbeatEngine({
+        profile: {
+          id: agent.id,
+          name: agent.name,
+          role: def.role,
+          description: def.description,
+          model: def.model,
+          get constitution() {
+            return agent.constitution.directives;
+          },
+          maxToolCallsPerBeat: def.limits.max_tool_calls_per_beat,
+        },
+        ops,
+        perceiver,
+        deliberator,
+      });
+      const daemon = new AgentDaemon({
+        name,
+        engine,
+        heartbeat: { baseMs: def.heartbeat.base_ms, maxMs: def.heartbeat.max_ms },
+        recovery: def.errors,
+        ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
+        ...(options.onError === undefined ? {} : { onError: options.onError }),
+        ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
+      });
+      spawned = { agent, daemon, webhooks, snapshots };
+    }
+    snapshots.start();
+    this.#spawned.set(name, spawned);
+    return spawned;
+  }
+
+  /** Stops one daemon and takes its shutdown snapshot. */
+  async stop(name: string): Promise<void> {
+    const spawned = this.#spawned.get(name);
+    if (spawned === undefined) return;
+    this.#spawned.delete(name);
+    await spawned.daemon.stop();
+    await spawned.snapshots.stop();
+  }
+
+  /** The state a snapshot holds: beat cursor, goals, memory and the live constitution. */
+  async #capture(agent: HostedAgent): Promise<unknown> {
+    const runtime = await this.#options.store.db
+      .selectFrom('agent_runtime')
+      .selectAll()
+      .where('agent_name', '=', agent.name)
+      .executeTakeFirst();
+    return {
+      runtime: runtime ?? null,
+      goals: await agent.goals.list(),
+      memory: await agent.memory.export(agent.id),
+      constitution: agent.constitution.toJSON(),
+    };
+  }
+
+  /** Stops every daemon (each saves a final snapshot) and closes MCP connections. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#spawned.keys()].map((name) => this.stop(name)));
+    await Promise.all([...this.#mcp.values()].map((c) => c.close().catch(() => undefined)));
+    this.#mcp.clear();
+  }
+
+  async #host(def: AgentConfig): Promise<void> {
+    const { identity } = await this.identities.ensure(def, { createdBy: this.#options.createdBy });
+    for (const custom of def.custom_tools) {
+      this.tools.register(
+        moduleTool(custom.name, {
+          module: custom.module,
+          export: custom.export,
+          isolation: custom.isolation,
+          timeoutMs: custom.timeout_ms,
+          memoryMb: custom.memory_mb,
+          description: custom.description,
+          inputSchema: custom.input_schema,
+        }),
+      );
+    }
+    const agent: HostedAgent = {
+      id: identity.id,
+      name: def.name,
+      goals: new GoalStack({
+        store: this.#options.store,
+        agentId: identity.id,
+        ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
+      }),
+      memory: new AgentMemory({
+        store: this.#options.store,
+        budgets: def.memory,
+        ...(this.#options.clock === undefined ? {} : { clock: this.#options.clock }),
+      }),
+      tools: [...def.tools, ...def.custom_tools.map((t) => t.name)],
+      scopes: toolScopes(def, this.#options.baseDir),
+      constitution: Constitution.from(def.constitution),
+    };
+    const capabilities =
+      def.capabilities.length === 0 ? [...DEFAULT_AGENT_CAPABILITIES] : def.capabilities;
+    this.#options.registerPrincipal({
+      kind: 'agent',
+      id: identity.id,
+      name: def.name,
+      capabilities: new Set(['agent.self', ...capabilities]),
+    });
+    this.#byName.set(def.name, agent);
+    this.#byId.set(identity.id, agent);
+    this.#definitions.set(def.name, def);
+  }
+
+  async #connectMcpFor(def: AgentConfig): Promise<void> {
+    const servers = new Set<string>();
+    for (const pattern of def.tools) {
+      const m = /^mcp\.([^.]+)\./.exec(pattern);
+      if (m?.[1] !== undefined) servers.add(m[1]);
+    }
+    for (const server of servers) {
+      if (this.#mcp.has(server)) continue;
+      const config = this.#options.mcpServers[server];
+      if (config === undefined) continue;
+      const connection = await connectMcpServer(server, config);
+      for (const tool of connection.tools) this.tools.register(tool);
+      this.#mcp.set(server, connection);
+    }
+  }
+}
+
+/** The tool scopes of a definition (paths already absolute). */
+function toolScopes(def: AgentConfig, baseDir: string): ToolScopes {
+  const { fs, http, shell } = def.scopes;
+  return {
+    ...(fs === undefined ? {} : { fs: { read: fs.read, write: fs.write } }),
+    ...(http === undefined
+      ? {}
+      : { http: { hosts: http.hosts, maxBytes: http.max_bytes, timeoutMs: http.timeout_ms } }),
+    ...(shell === undefined
+      ? {}
+      : {
+          shell: {
+            commands: shell.commands,
+            cwd: shell.cwd ?? baseDir,
+            timeoutMs: shell.timeout_ms,
+            maxOutputBytes: shell.max_output_bytes,
+          },
+        }),
+  };
+}

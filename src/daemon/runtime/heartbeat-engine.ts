@@ -1,0 +1,368 @@
+/**
+ * @module One heartbeat (seed 003): perceive → remember → reflect → deliberate → act → learn.
+ *
+ * Crash safety comes from the order of durable writes: the decision of a beat (its plan) is
+ * saved before any action runs; each tool call's idempotency key is journalled before the tool
+ * runs; the beat cursor advances and the inbox is acknowledged only after the last action. A
+ * restart that finds a saved plan re-enters the same beat at the act phase, where the journal
+ * answers calls that already ran, so completed side effects are not repeated.
+ */
+import { isAgentvisorError } from '../../core/index.js';
+import type { Decision, DeliberationContext, DirectiveView } from '../deliberation/decision.js';
+import type { Deliberator } from '../deliberation/deliberator.js';
+import type { Observation } from '../perception/observation.js';
+import type { Perceiver } from '../perception/perceiver.js';
+import type { AgentOps, PersistedPlan, RuntimeState, ToolCallOutcome } from './agent-ops.js';
+import { classifyError, type ErrorKind } from './recovery.js';
+
+/** Who the agent is, for the reflect phase. */
+export interface AgentProfile {
+  readonly id: string;
+  readonly name: string;
+  readonly role: string;
+  readonly description: string;
+  readonly model: string | undefined;
+  readonly constitution: readonly DirectiveView[];
+  /** At most this many tool calls per beat (default 8). */
+  readonly maxToolCallsPerBeat?: number;
+  /** Relevant memories fetched for deliberation (default 5). */
+  readonly recallLimit?: number;
+}
+
+/** Per-phase timings of one beat, in microseconds. */
+export interface PhaseTimings {
+  perceive: number;
+  remember: number;
+  reflect: number;
+  deliberate: number;
+  act: number;
+  learn: number;
+}
+
+/** What one beat did. */
+export interface BeatReport {
+  readonly beat: number;
+  readonly idle: boolean;
+  /** Work is waiting: more observations than attended, or a goal still active. */
+  readonly backlog: boolean;
+  readonly resumed: boolean;
+  readonly observations: number;
+  readonly decision: Decision | undefined;
+  readonly results: readonly ToolCallOutcome[];
+  readonly finishedGoal: string | undefined;
+  readonly phases: PhaseTimings;
+  readonly tokens: number;
+}
+
+/** A beat that failed, with the kind that decides its recovery. */
+export class BeatError extends Error {
+  readonly kind: ErrorKind;
+  readonly beat: number;
+  readonly phase: keyof PhaseTimings;
+  constructor(cause: unknown, beat: number, phase: keyof PhaseTimings) {
+    super(isAgentvisorError(cause) ? cause.message : 'the beat failed with an internal error', {
+      cause,
+    });
+    this.name = 'BeatError';
+    this.kind = classifyError(cause);
+    this.beat = beat;
+    this.phase = phase;
+  }
+}
+
+/** Runs beats for one agent. Holds no state that is not also durable, except timings. */
+export class HeartbeatEngine {
+  readonly #profile: AgentProfile;
+  readonly #ops: AgentOps;
+  readonly #perceiver: Perceiver;
+  readonly #deliberator: Deliberator;
+  #state: RuntimeState | undefined;
+
+  constructor(options: {
+    profile: AgentProfile;
+    ops: AgentOps;
+    perceiver: Perceiver;
+    deliberator: Deliberator;
+  }) {
+    this.#profile = options.profile;
+    this.#ops = options.ops;
+    this.#perceiver = options.perceiver;
+    this.#deliberator = options.deliberator;
+  }
+
+  /** The beat cursor, loaded on first use. */
+  async state(): Promise<RuntimeState> {
+    if (this.#state === undefined) {
+      this.#state = (await this.#ops.loadState()) ?? {
+        beat: 0,
+        lastCompletedBeat: 0,
+        status: 'running',
+        intervalMs: 0,
+        plan: null,
+        metrics: {},
+      };
+    }
+    return this.#state;
+  }
+
+  /** Persists status/interval changes made by the daemon (suspend, resume, adaptive pace). */
+  async saveState(changes: Partial<Pick<RuntimeState, 'status' | 'intervalMs'>>): Promise<void> {
+    const state = { ...(await this.state()), ...changes };
+    this.#state = state;
+    await this.#ops.saveState(state);
+  }
+
+  /** Runs one beat. Throws {@link BeatError} when a phase fails. */
+  async beat(): Promise<BeatReport> {
+    const state = await this.state();
+    const phases: PhaseTimings = {
+      perceive: 0,
+      remember: 0,
+      reflect: 0,
+      deliberate: 0,
+      act: 0,
+      learn: 0,
+    };
+    let phase: keyof PhaseTimings = 'perceive';
+    let mark = process.hrtime.bigint();
+    const lap = (next: keyof PhaseTimings) => {
+      const now = process.hrtime.bigint();
+      phases[phase] += Number(now - mark) / 1000;
+      mark = now;
+      phase = next;
+    };
+    const beat = state.plan?.beat ?? state.beat + 1;
+    try {
+      // Resume: a saved plan means this beat decided but did not finish acting.
+      if (state.plan !== null) {
+        lap('act');
+        const results = await this.#act(state.plan);
+        lap('learn');
+        const finished = await this.#learn(state.plan, results, []);
+        lap('learn');
+        return {
+          beat,
+          idle: false,
+          backlog: true,
+          resumed: true,
+          observations: 0,
+          decision: { thought: '', actions: state.plan.actions },
+          results,
+          finishedGoal: finished,
+          phases,
+          tokens: 0,
+        };
+      }
+
+      const perception = await this.#perceiver.perceive();
+      lap('remember');
+      await this.#remember(perception.attended);
+      lap('reflect');
+      const goal = await this.#ops.currentGoal();
+      if (goal === null && perception.attended.length === 0) {
+        await this.#perceiver.commit(perception.all);
+        lap('learn');
+        this.#state = { ...state, beat, lastCompletedBeat: beat };
+        return {
+          beat,
+          idle: true,
+          backlog: false,
+          resumed: false,
+          observations: perception.all.length,
+          decision: undefined,
+          results: [],
+          finishedGoal: undefined,
+          phases,
+          tokens: 0,
+        };
+      }
+      const context = await this.#reflect(goal, perception.attended);
+      lap('deliberate');
+      let decision: Decision | undefined;
+      try {
+        decision = await this.#deliberator.deliberate(context, this.#ops.gate);
+      } catch (error) {
+        if (goal?.taskId != null && isAgentvisorError(error, 'MODEL_OUTPUT_INVALID')) {
+          // The failed reasoning is part of the visible trail too.
+          const thought = await this.#ops.addThought(
+            goal.taskId,
+            `(unusable model output) ${error.message}`,
+          );
+          await this.#ops.settleThought(thought.id, 'failed');
+        }
+        if (goal !== null) await this.#ops.countAttempt(goal.id);
+        throw error;
+      }
+      if (decision === undefined) {
+        await this.#perceiver.commit(perception.all);
+        lap('learn');
+        this.#state = { ...state, beat, lastCompletedBeat: beat };
+        return {
+          beat,
+          idle: true,
+          backlog: false,
+          resumed: false,
+          observations: perception.all.length,
+          decision,
+          results: [],
+          finishedGoal: undefined,
+          phases,
+          tokens: 0,
+        };
+      }
+      const cap = this.#profile.maxToolCallsPerBeat ?? 8;
+      const actions = decision.actions.slice(0, cap);
+      const taskId = goal?.taskId ?? null;
+      const thought =
+        taskId === null || decision.thought.trim() === ''
+          ? null
+          : await this.#ops.addThought(taskId, decision.thought);
+      const plan: PersistedPlan = {
+        beat,
+        goalId: goal?.id ?? null,
+        taskId,
+        thoughtId: thought?.id ?? null,
+        actions,
+      };
+      // The plan is durable before any of its effects.
+      const planned: RuntimeState = { ...state, beat, plan };
+      await this.#ops.saveState(planned);
+      this.#state = planned;
+      lap('act');
+      const results = await this.#act(plan);
+      lap('learn');
+      const finished = await this.#learn(plan, results, perception.all);
+      lap('learn');
+      return {
+        beat,
+        idle: false,
+        backlog: perception.dropped.length > 0 || finished === undefined,
+        resumed: false,
+        observations: perception.all.length,
+        decision,
+        results,
+        finishedGoal: finished,
+        phases,
+        tokens: decision.tokens ?? 0,
+      };
+    } catch (error) {
+      throw error instanceof BeatError ? error : new BeatError(error, beat, phase);
+    }
+  }
+
+  async #remember(observations: readonly Observation[]): Promise<void> {
+    const episodic = observations
+      .filter((o) => o.kind !== 'timer')
+      .map((o) => ({ component: 'episodic' as const, content: o.summary }));
+    if (episodic.length > 0) await this.#ops.remember(episodic);
+    for (const o of observations) {
+      const taskId = o.data?.['taskId'];
+      if (o.kind === 'task' && typeof taskId === 'string') await this.#ops.adoptTask(taskId);
+    }
+  }
+
+  async #reflect(
+    current: Awaited<ReturnType<AgentOps['currentGoal']>>,
+    observations: readonly Observation[],
+  ): Promise<DeliberationContext> {
+    // Adopting a task in the remember phase may have created the goal we now work on.
+    const goal = current ?? (await this.#ops.currentGoal()) ?? undefined;
+    const [memories, transcript, tools] = await Promise.all([
+      goal === undefined
+        ? Promise.resolve([])
+        : this.#ops.recall(`${goal.title} ${goal.description}`, this.#profile.recallLimit ?? 5),
+      goal === undefined ? Promise.resolve([]) : this.#ops.transcript(goal.id),
+      this.#ops.tools(),
+    ]);
+    return {
+      agent: {
+        name: this.#profile.name,
+        role: this.#profile.role,
+        description: this.#profile.description,
+        model: this.#profile.model,
+        constitution: this.#profile.constitution,
+      },
+      goal,
+      observations,
+      memories,
+      transcript,
+      tools,
+    };
+  }
+
+  async #act(plan: PersistedPlan): Promise<ToolCallOutcome[]> {
+    const results: ToolCallOutcome[] = [];
+    let position = 0;
+    for (const action of plan.actions) {
+      position++;
+      if (action.kind !== 'tool') continue;
+      const started = performance.now();
+      let outcome: ToolCallOutcome;
+      try {
+        outcome = await this.#ops.callTool({
+          tool: action.tool,
+          args: action.args,
+          key: `${this.#profile.id}_${plan.beat}_${position}`,
+          taskId: plan.taskId,
+          goalId: plan.goalId,
+          beat: plan.beat,
+          position,
+        });
+      } catch (error) {
+        // Refusals (policy, validation, limits) are answers the model must see, not crashes.
+        if (!isAgentvisorError(error) || classifyError(error) === 'fatal') throw error;
+        outcome = { ok: false, output: error.message, code: error.code, replayed: false };
+      }
+      results.push(outcome);
+      if (!outcome.replayed) {
+        await this.#ops.learn(action.tool, outcome.ok, performance.now() - started);
+      }
+    }
+    return results;
+  }
+
+  async #learn(
+    plan: PersistedPlan,
+    results: readonly ToolCallOutcome[],
+    observations: readonly Observation[],
+  ): Promise<string | undefined> {
+    let finished: string | undefined;
+    const finish = plan.actions.find((a) => a.kind === 'finish');
+    if (finish !== undefined && plan.goalId !== null) {
+      await this.#ops.finishGoal(plan.goalId, finish.outcome);
+      finished = plan.goalId;
+    }
+    if (plan.thoughtId !== null) {
+      await this.#ops.settleThought(
+        plan.thoughtId,
+        results.every((r) => r.ok) ? 'completed' : 'failed',
+      );
+    }
+    const state = await this.state();
+    const done: RuntimeState = {
+      ...state,
+      beat: plan.beat,
+      lastCompletedBeat: plan.beat,
+      plan: null,
+      metrics: bump(state.metrics, {
+        beats: 1,
+        actions: plan.actions.length,
+        goalsCompleted: finished === undefined ? 0 : 1,
+      }),
+    };
+    await this.#ops.saveState(done);
+    this.#state = done;
+    // Acknowledge only now: a crash before this point re-delivers what this beat perceived.
+    await this.#perceiver.commit(observations);
+    return finished;
+  }
+}
+
+function bump(
+  metrics: Readonly<Record<string, number>>,
+  add: Record<string, number>,
+): Record<string, number> {
+  const out: Record<string, number> = { ...metrics };
+  for (const [k, v] of Object.entries(add)) out[k] = (out[k] ?? 0) + v;
+  return out;
+}

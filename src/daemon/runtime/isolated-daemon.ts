@@ -1,0 +1,231 @@
+/**
+ * @module The host's handle on an agent running in a worker thread or a child process. The
+ * isolate runs the heartbeat; every operation it asks for runs here, through the kernel, as that
+ * agent. An isolate that crashes, exits or runs out of memory ends as `terminated` with the
+ * reason; the host and every other agent carry on.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AgentvisorError, type Kernel } from '../../core/index.js';
+import type { DaemonStatus } from './agent-daemon.js';
+import type {
+  AgentMessage,
+  HostMessage,
+  IsolatedAgentSpec,
+  MessageChannelEnd,
+} from './gate-protocol.js';
+import type { BeatReport } from './heartbeat-engine.js';
+import { serveGate } from './ipc-gate.js';
+
+/** What the host can ask of any daemon, inline or isolated. */
+export interface DaemonHandle {
+  readonly name: string;
+  readonly status: DaemonStatus;
+  readonly reason: string | undefined;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  wake(): void;
+  suspend(reason: string): Promise<void>;
+  resume(): Promise<void>;
+  runUntilIdle(maxBeats?: number): Promise<BeatReport[]>;
+  settled(): Promise<void>;
+}
+
+/** Options for {@link IsolatedDaemon.spawn}. */
+export interface IsolatedDaemonOptions {
+  readonly isolation: 'worker' | 'process';
+  readonly spec: IsolatedAgentSpec;
+  readonly kernel: Kernel;
+  /** Heap cap of the isolate (default 256 MiB). */
+  readonly memoryMb?: number;
+  readonly onBeat?: (report: BeatReport) => void;
+  readonly onError?: (
+    error: { kind: string; beat: number; message: string },
+    action: string,
+  ) => void;
+  readonly onStatus?: (status: DaemonStatus, reason: string | undefined) => void;
+}
+
+/**
+ * The compiled entry of the isolate. Isolates run compiled JavaScript even when the host runs
+ * from TypeScript sources (tests), because neither `fork` nor `Worker` can load `.ts` files.
+ */
+export function isolateEntryPath(): string {
+  const here = fileURLToPath(new URL('./agent-isolate-entry.js', import.meta.url));
+  if (existsSync(here)) return here;
+  const built = here.replace(/([\\/])src([\\/]daemon[\\/]runtime[\\/])/, '$1dist$1src$2');
+  if (existsSync(built)) return built;
+  throw new AgentvisorError(
+    'UNAVAILABLE',
+    'worker and process isolation need the compiled build (dist/); run `npm run build` first',
+  );
+}
+
+/** See the module comment. */
+export class IsolatedDaemon implements DaemonHandle {
+  readonly name: string;
+  /** The child's process id (process isolation), for supervision and resource monitoring. */
+  readonly pid: number | undefined;
+  readonly #options: IsolatedDaemonOptions;
+  readonly #send: (message: HostMessage) => void;
+  readonly #kill: () => void;
+  #status: DaemonStatus = 'created';
+  #reason: string | undefined;
+  #waiters: (() => void)[] = [];
+  #stopped: (() => void) | undefined;
+  #idleRun: { resolve(r: BeatReport[]): void; reject(e: unknown): void } | undefined;
+  #exited = false;
+
+  private constructor(
+    options: IsolatedDaemonOptions,
+    end: MessageChannelEnd<HostMessage, AgentMessage>,
+    kill: () => void,
+    pid: number | undefined,
+  ) {
+    this.name = options.spec.name;
+    this.pid = pid;
+    this.#options = options;
+    this.#send = (m) => {
+      if (!this.#exited) end.send(m);
+    };
+    this.#kill = kill;
+    end.onMessage((m) => this.#receive(m));
+  }
+
+  /** Starts the isolate and waits until it has built its daemon. */
+  static async spawn(options: IsolatedDaemonOptions): Promise<IsolatedDaemon> {
+    const entry = isolateEntryPath();
+    const memoryMb = options.memoryMb ?? 256;
+    let end: MessageChannelEnd<HostMessage, AgentMessage>;
+    let onExit: (listener: (reason: string) => void) => void;
+    let kill: () => void;
+    let pid: number | undefined;
+    if (options.isolation === 'worker') {
+      const worker = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
+      end = {
+        send: (m) => worker.postMessage(m),
+        onMessage: (l) => worker.on('message', l),
+      };
+      onExit = (l) => {
+        worker.on('error', (e) => l(`crashed: ${e.message}`));
+        worker.on('exit', (code) => l(`exited with code ${code}`));
+      };
+      kill = () => void worker.terminate();
+    } else {
+      const child: ChildProcess = fork(entry, [], {
+        execArgv: [`--max-old-space-size=${memoryMb}`],
+        serialization: 'advanced',
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      end = {
+        send: (m) => {
+          if (child.connected) child.send(m);
+        },
+        onMessage: (l) => child.on('message', (m) => l(m as AgentMessage)),
+      };
+      onExit = (l) => {
+        child.on('error', (e) => l(`crashed: ${e.message}`));
+        child.on('exit', (code, signal) =>
+          l(signal === null ? `exited with code ${code}` : `killed by ${signal}`),
+        );
+      };
+      kill = () => child.kill('SIGKILL');
+      pid = child.pid;
+    }
+    const daemon = new IsolatedDaemon(options, end, kill, pid);
+    serveGate(options.kernel, { kind: 'agent', id: options.spec.id }, end);
+    const ready = new Promise<void>((resolve, reject) => {
+      end.onMessage((m) => {
+        if (m.type === 'ready') resolve();
+      });
+      onExit((reason) => {
+        daemon.#exit(reason);
+        reject(new AgentvisorError('SANDBOX_CRASHED', `agent ${options.spec.name} ${reason}`));
+      });
+    });
+    end.send({ type: 'init', spec: options.spec });
+    await ready;
+    return daemon;
+  }
+
+  get status(): DaemonStatus {
+    return this.#status;
+  }
+
+  get reason(): string | undefined {
+    return this.#reason;
+  }
+
+  async start(): Promise<void> {
+    this.#send({ type: 'control', command: 'start' });
+  }
+
+  wake(): void {
+    this.#send({ type: 'control', command: 'wake' });
+  }
+
+  async suspend(reason: string): Promise<void> {
+    this.#send({ type: 'control', command: 'suspend', reason });
+  }
+
+  async resume(): Promise<void> {
+    this.#send({ type: 'control', command: 'resume' });
+  }
+
+  async runUntilIdle(maxBeats = 100): Promise<BeatReport[]> {
+    return new Promise((resolve, reject) => {
+      this.#idleRun = { resolve, reject };
+      this.#send({ type: 'run-until-idle', maxBeats });
+    });
+  }
+
+  /** Asks the isolate to stop (it finishes its beat), then ends it; kills it after 10 s. */
+  async stop(): Promise<void> {
+    if (this.#exited) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 10_000);
+      this.#stopped = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#send({ type: 'control', command: 'stop' });
+    });
+    this.#status = 'stopped';
+    this.#kill();
+  }
+
+  settled(): Promise<void> {
+    if (this.#status !== 'running' && this.#status !== 'created') return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #receive(m: AgentMessage): void {
+    if (m.type === 'beat') this.#options.onBeat?.(m.report);
+    else if (m.type === 'beat-error') this.#options.onError?.(m, m.action);
+    else if (m.type === 'status') this.#setStatus(m.status as DaemonStatus, m.reason);
+    else if (m.type === 'stopped') this.#stopped?.();
+    else if (m.type === 'idle-run-done') {
+      const run = this.#idleRun;
+      this.#idleRun = undefined;
+      if (m.error === undefined) run?.resolve([...m.reports]);
+      else run?.reject(new AgentvisorError('INTERNAL', `agent ${this.name}: ${m.error}`));
+    }
+  }
+
+  #exit(reason: string): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.#stopped?.();
+    this.#idleRun?.reject(new AgentvisorError('SANDBOX_CRASHED', `agent ${this.name} ${reason}`));
+    if (this.#status !== 'stopped') this.#setStatus('terminated', reason);
+  }
+
+  #setStatus(status: DaemonStatus, reason: string | undefined): void {
+    this.#status = status;
+    this.#reason = reason;
+    this.#options.onStatus?.(status, reason);
+    if (status !== 'running') for (const w of this.#waiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * @module The built-ins that call the agent's own services: `memory.search`, `memory.put`,
+ * `message.send`, `goal.push` and `goal.complete`. They add nothing but validation and a reply
+ * text; the services (memory, bus, goal stack) enforce their own rules.
+ */
+import { z } from 'zod';
+import { builtinTool } from './builtin-tool.js';
+import type { ToolDefinition } from './tool-types.js';
+
+const COMPONENTS = ['episodic', 'semantic', 'procedural'] as const;
+
+const searchArgs = z.strictObject({
+  query: z.string().min(1),
+  limit: z.number().int().min(1).max(100).default(10),
+  components: z.array(z.enum(COMPONENTS)).optional(),
+});
+
+/** `memory.search`: searches the agent's memory. */
+export const memorySearch: ToolDefinition<z.output<typeof searchArgs>> = builtinTool({
+  name: 'memory.search',
+  description: 'Search your memory; returns the best matching items with their scores.',
+  args: searchArgs,
+  effect: 'read',
+  async run(ctx, args) {
+    const hits = await ctx.services.memory.search(ctx.agentId, args.query, {
+      limit: args.limit,
+      ...(args.components === undefined ? {} : { components: args.components }),
+    });
+    const content =
+      hits.length === 0
+        ? 'no matching memories'
+        : hits
+            .map((h) => `[${h.id}] (${h.component}, ${h.score.toFixed(2)}) ${h.content}`)
+            .join('\n');
+    return { content, data: hits };
+  },
+});
+
+const putArgs = z.strictObject({
+  component: z.enum(COMPONENTS),
+  content: z.string().min(1),
+  tags: z.array(z.string()).optional(),
+});
+
+/** `memory.put`: stores one item in the agent's memory. */
+export const memoryPut: ToolDefinition<z.output<typeof putArgs>> = builtinTool({
+  name: 'memory.put',
+  description:
+    'Store an item in your memory: episodic (events), semantic (facts) or procedural (how-to).',
+  args: putArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    const { id } = await ctx.services.memory.put(ctx.agentId, args);
+    return { content: `stored memory ${id}`, data: { id } };
+  },
+});
+
+const sendArgs = z.strictObject({
+  to: z.string().min(1).describe('Recipient agent id'),
+  body: z.string().min(1),
+  subject: z.string().optional(),
+});
+
+/** `message.send`: sends a message from the agent to another agent. */
+export const messageSend: ToolDefinition<z.output<typeof sendArgs>> = builtinTool({
+  name: 'message.send',
+  description: 'Send a message to another agent.',
+  args: sendArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    const { id } = await ctx.services.messages.send(
+      ctx.agentId,
+      args.to,
+      args.body,
+      args.subject === undefined ? undefined : { subject: args.subject },
+    );
+    return { content: `sent message ${id} to ${args.to}`, data: { id } };
+  },
+});
+
+const pushArgs = z.strictObject({
+  title: z.string().min(1),
+  description: z.string().optional(),
+  priority: z.number().int().min(0).max(100).optional(),
+  parentId: z.string().min(1).optional(),
+});
+
+/** `goal.push`: adds a goal (or a sub-goal of `parentId`) to the agent's goal stack. */
+export const goalPush: ToolDefinition<z.output<typeof pushArgs>> = builtinTool({
+  name: 'goal.push',
+  description: 'Add a goal to your goal stack, optionally as a sub-goal of parentId.',
+  args: pushArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    const { id } = await ctx.services.goals.push(ctx.agentId, args);
+    return { content: `pushed goal ${id}: ${args.title}`, data: { id } };
+  },
+});
+
+const completeArgs = z.strictObject({
+  goalId: z.string().min(1),
+  outcome: z.string().min(1).describe('What was achieved'),
+});
+
+/** `goal.complete`: marks one of the agent's goals done with its outcome. */
+export const goalComplete: ToolDefinition<z.output<typeof completeArgs>> = builtinTool({
+  name: 'goal.complete',
+  description: 'Mark one of your goals as completed, with its outcome.',
+  args: completeArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    await ctx.services.goals.complete(ctx.agentId, args.goalId, args.outcome);
+    return { content: `completed goal ${args.goalId}`, data: { goalId: args.goalId } };
+  },
+});
