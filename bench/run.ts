@@ -22,6 +22,11 @@ const BENCHMARKS: Readonly<Record<string, Entry>> = {
       'added latency p50/p99 (1,000 req/s open loop, saturation), max req/s, RSS; vs Portkey',
     load: () => import('./gateway.bench.js'),
   },
+  runtime: {
+    description:
+      'gate overhead, beat overhead, spawn latency, idle agents per process; turn overhead vs @openai/agents and LangGraph',
+    load: () => import('./runtime.bench.js'),
+  },
 };
 
 function usage(): string {

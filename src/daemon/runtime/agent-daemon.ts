@@ -22,6 +22,8 @@ export interface AgentDaemonOptions {
   readonly onBeat?: (report: BeatReport) => void;
   readonly onError?: (error: BeatError, action: string) => void;
   readonly onStatus?: (status: DaemonStatus, reason: string | undefined) => void;
+  /** Called on every {@link AgentDaemon.wake}, running or not (the inbox marks itself unread). */
+  readonly onWake?: () => void;
 }
 
 /** A long-lived agent: beats until stopped, suspended or terminated. */
@@ -73,6 +75,7 @@ export class AgentDaemon implements DaemonHandle {
 
   /** Makes the next beat come now (a message or task arrived). */
   wake(): void {
+    this.#options.onWake?.();
     if (this.#status !== 'running') return;
     this.#interval.wake();
     if (this.#running === undefined) this.#schedule(0);

@@ -216,8 +216,9 @@ export class AgentHost implements HostedAgents {
         new InlineGate(this.#options.kernel, { kind: 'agent', id: agent.id }),
       );
       const webhooks = new WebhookSource({ agent: name });
+      const inbox = new InboxSource(ops);
       const perceiver = new Perceiver(
-        [new InboxSource(ops), webhooks, ...(options.extraSources ?? [])],
+        [inbox, webhooks, ...(options.extraSources ?? [])],
         new AttentionFilter(),
       );
       const deliberator =
@@ -244,6 +245,7 @@ export class AgentHost implements HostedAgents {
         engine,
         heartbeat: { baseMs: def.heartbeat.base_ms, maxMs: def.heartbeat.max_ms },
         recovery: def.errors,
+        onWake: () => inbox.notify(),
         ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),

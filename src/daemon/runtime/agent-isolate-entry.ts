@@ -39,6 +39,7 @@ ch.onMessage((message) => {
   if (message.type === 'init') {
     const { spec } = message;
     const ops = new AgentOps(new IpcGate({ kind: 'agent', id: spec.id }, ch));
+    const inbox = new InboxSource(ops);
     const engine = new HeartbeatEngine({
       profile: {
         id: spec.id,
@@ -50,7 +51,7 @@ ch.onMessage((message) => {
         maxToolCallsPerBeat: spec.maxToolCallsPerBeat,
       },
       ops,
-      perceiver: new Perceiver([new InboxSource(ops)]),
+      perceiver: new Perceiver([inbox]),
       deliberator:
         spec.deliberation === 'utility' ? defaultUtilityDeliberator() : new LlmDeliberator(),
     });
@@ -59,6 +60,7 @@ ch.onMessage((message) => {
       engine,
       heartbeat: spec.heartbeat,
       recovery: spec.recovery as Partial<RecoveryPolicy>,
+      onWake: () => inbox.notify(),
       onBeat: (report) => ch.send({ type: 'beat', report }),
       onError: (error, action) =>
         ch.send({

@@ -21,6 +21,32 @@ export interface PersistedPlan {
   readonly actions: readonly PlannedAction[];
 }
 
+/** The cursor fields every beat write carries. */
+interface CursorFields {
+  readonly beat: number;
+  readonly lastCompletedBeat: number;
+  readonly status: string;
+  readonly intervalMs: number;
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** What `beat.plan` takes. */
+export interface BeatPlanRequest extends CursorFields {
+  readonly goalId: string | null;
+  readonly taskId: string | null;
+  readonly thought: string | null;
+  readonly actions: readonly PlannedAction[];
+}
+
+/** What `beat.complete` takes. */
+export interface BeatCompletion extends CursorFields {
+  readonly thoughtId: string | null;
+  readonly thoughtStatus: 'completed' | 'failed';
+  readonly finish: { readonly goalId: string; readonly outcome: string } | null;
+  readonly outcomes: readonly { action: string; success: boolean; durationMs: number }[];
+  readonly acknowledge: readonly string[];
+}
+
 /** An agent's beat cursor as stored. */
 export interface RuntimeState {
   readonly beat: number;
@@ -63,26 +89,30 @@ export class AgentOps {
   loadState(): Promise<RuntimeState | null> {
     return this.gate.call('agent.state.load', {});
   }
+  /** Saves status or pace changes (suspend, resume); the plan is left to the beat operations. */
   saveState(state: RuntimeState): Promise<void> {
-    return this.gate.call('agent.state.save', state);
+    return this.gate.call('agent.state.save', { ...state, plan: null });
+  }
+  /** Seals the beat's thought and saves its plan; resolves to the plan as persisted. */
+  planBeat(beat: BeatPlanRequest): Promise<PersistedPlan> {
+    return this.gate.call('beat.plan', beat);
+  }
+  /** Records reasoning the model produced but that could not be used. */
+  failedThought(taskId: string, content: string): Promise<{ id: string }> {
+    return this.gate.call('beat.failed_thought', { taskId, content });
+  }
+  /** Settles a beat (thought, goal, outcomes, acknowledgements) and advances the cursor. */
+  completeBeat(beat: BeatCompletion): Promise<void> {
+    return this.gate.call('beat.complete', beat);
   }
   receive(limit: number): Promise<InboxMessage[]> {
     return this.gate.call('message.receive', { limit });
-  }
-  ack(ids: readonly string[]): Promise<void> {
-    return this.gate.call('message.ack', { ids });
   }
   currentGoal(): Promise<GoalView | null> {
     return this.gate.call('goal.current', {});
   }
   adoptTask(taskId: string): Promise<GoalView> {
     return this.gate.call('goal.adopt_task', { taskId });
-  }
-  finishGoal(goalId: string, outcome: string): Promise<void> {
-    return this.gate.call('goal.complete', { goalId, outcome });
-  }
-  failGoal(goalId: string, reason: string): Promise<void> {
-    return this.gate.call('goal.abandon', { goalId, reason });
   }
   countAttempt(goalId: string): Promise<void> {
     return this.gate.call('goal.attempt', { goalId });
@@ -92,15 +122,6 @@ export class AgentOps {
   }
   recall(query: string, limit: number): Promise<{ component: string; content: string }[]> {
     return this.gate.call('memory.search', { query, limit });
-  }
-  learn(action: string, success: boolean, durationMs: number): Promise<void> {
-    return this.gate.call('memory.outcome', { action, success, durationMs });
-  }
-  addThought(taskId: string, content: string): Promise<{ id: string }> {
-    return this.gate.call('thought.add', { taskId, content });
-  }
-  settleThought(id: string, status: 'completed' | 'failed' | 'deferred'): Promise<void> {
-    return this.gate.call('thought.update', { id, status });
   }
   tools(): Promise<ToolView[]> {
     return this.gate.call('tool.list', {});

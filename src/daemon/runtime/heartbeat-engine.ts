@@ -77,6 +77,7 @@ export class HeartbeatEngine {
   readonly #perceiver: Perceiver;
   readonly #deliberator: Deliberator;
   #state: RuntimeState | undefined;
+  #goalsPossible = true;
 
   constructor(options: {
     profile: AgentProfile;
@@ -136,9 +137,9 @@ export class HeartbeatEngine {
       // Resume: a saved plan means this beat decided but did not finish acting.
       if (state.plan !== null) {
         lap('act');
-        const results = await this.#act(state.plan);
+        const acted = await this.#act(state.plan);
         lap('learn');
-        const finished = await this.#learn(state.plan, results, []);
+        const finished = await this.#learn(state.plan, acted, []);
         lap('learn');
         return {
           beat,
@@ -147,7 +148,7 @@ export class HeartbeatEngine {
           resumed: true,
           observations: 0,
           decision: { thought: '', actions: state.plan.actions },
-          results,
+          results: acted.results,
           finishedGoal: finished,
           phases,
           tokens: 0,
@@ -158,11 +159,16 @@ export class HeartbeatEngine {
       lap('remember');
       await this.#remember(perception.attended);
       lap('reflect');
-      const goal = await this.#ops.currentGoal();
+      // Goals arrive only with observations (a task) or from this agent's own actions, so once
+      // none is left an idle beat need not ask (goal.current is a recorded operation).
+      const goal =
+        this.#goalsPossible || perception.attended.length > 0
+          ? await this.#ops.currentGoal()
+          : null;
+      this.#goalsPossible = goal !== null;
       if (goal === null && perception.attended.length === 0) {
-        await this.#perceiver.commit(perception.all);
+        await this.#settleIdle(state, beat, perception.all);
         lap('learn');
-        this.#state = { ...state, beat, lastCompletedBeat: beat };
         return {
           beat,
           idle: true,
@@ -184,19 +190,14 @@ export class HeartbeatEngine {
       } catch (error) {
         if (goal?.taskId != null && isAgentvisorError(error, 'MODEL_OUTPUT_INVALID')) {
           // The failed reasoning is part of the visible trail too.
-          const thought = await this.#ops.addThought(
-            goal.taskId,
-            `(unusable model output) ${error.message}`,
-          );
-          await this.#ops.settleThought(thought.id, 'failed');
+          await this.#ops.failedThought(goal.taskId, `(unusable model output) ${error.message}`);
         }
         if (goal !== null) await this.#ops.countAttempt(goal.id);
         throw error;
       }
       if (decision === undefined) {
-        await this.#perceiver.commit(perception.all);
+        await this.#settleIdle(state, beat, perception.all);
         lap('learn');
-        this.#state = { ...state, beat, lastCompletedBeat: beat };
         return {
           beat,
           idle: true,
@@ -212,26 +213,21 @@ export class HeartbeatEngine {
       }
       const cap = this.#profile.maxToolCallsPerBeat ?? 8;
       const actions = decision.actions.slice(0, cap);
-      const taskId = goal?.taskId ?? null;
-      const thought =
-        taskId === null || decision.thought.trim() === ''
-          ? null
-          : await this.#ops.addThought(taskId, decision.thought);
-      const plan: PersistedPlan = {
+      // The plan (and the thought behind it) is durable before any of its effects.
+      const plan = await this.#ops.planBeat({
+        ...cursorOf(state),
         beat,
         goalId: goal?.id ?? null,
-        taskId,
-        thoughtId: thought?.id ?? null,
+        taskId: goal?.taskId ?? null,
+        thought: decision.thought,
         actions,
-      };
-      // The plan is durable before any of its effects.
-      const planned: RuntimeState = { ...state, beat, plan };
-      await this.#ops.saveState(planned);
-      this.#state = planned;
+      });
+      this.#state = { ...state, beat, plan };
       lap('act');
-      const results = await this.#act(plan);
+      const acted = await this.#act(plan);
+      this.#goalsPossible = true;
       lap('learn');
-      const finished = await this.#learn(plan, results, perception.all);
+      const finished = await this.#learn(plan, acted, perception.all);
       lap('learn');
       return {
         beat,
@@ -240,7 +236,7 @@ export class HeartbeatEngine {
         resumed: false,
         observations: perception.all.length,
         decision,
-        results,
+        results: acted.results,
         finishedGoal: finished,
         phases,
         tokens: decision.tokens ?? 0,
@@ -290,8 +286,9 @@ export class HeartbeatEngine {
     };
   }
 
-  async #act(plan: PersistedPlan): Promise<ToolCallOutcome[]> {
+  async #act(plan: PersistedPlan): Promise<ActResult> {
     const results: ToolCallOutcome[] = [];
+    const outcomes: ActResult['outcomes'] = [];
     let position = 0;
     for (const action of plan.actions) {
       position++;
@@ -315,29 +312,45 @@ export class HeartbeatEngine {
       }
       results.push(outcome);
       if (!outcome.replayed) {
-        await this.#ops.learn(action.tool, outcome.ok, performance.now() - started);
+        outcomes.push({
+          action: action.tool,
+          success: outcome.ok,
+          durationMs: performance.now() - started,
+        });
       }
     }
-    return results;
+    return { results, outcomes };
+  }
+
+  /** Acknowledges what an idle beat perceived (dropped low-salience messages included). */
+  async #settleIdle(
+    state: RuntimeState,
+    beat: number,
+    observations: readonly Observation[],
+  ): Promise<void> {
+    const acknowledge = inboxIds(observations);
+    const next = { ...state, beat, lastCompletedBeat: beat };
+    if (acknowledge.length > 0) {
+      await this.#ops.completeBeat({
+        ...cursorOf(next),
+        thoughtId: null,
+        thoughtStatus: 'completed',
+        finish: null,
+        outcomes: [],
+        acknowledge,
+      });
+    }
+    await this.#perceiver.commit(observations.filter((o) => o.source !== 'inbox'));
+    this.#state = next;
   }
 
   async #learn(
     plan: PersistedPlan,
-    results: readonly ToolCallOutcome[],
+    acted: ActResult,
     observations: readonly Observation[],
   ): Promise<string | undefined> {
-    let finished: string | undefined;
     const finish = plan.actions.find((a) => a.kind === 'finish');
-    if (finish !== undefined && plan.goalId !== null) {
-      await this.#ops.finishGoal(plan.goalId, finish.outcome);
-      finished = plan.goalId;
-    }
-    if (plan.thoughtId !== null) {
-      await this.#ops.settleThought(
-        plan.thoughtId,
-        results.every((r) => r.ok) ? 'completed' : 'failed',
-      );
-    }
+    const finished = finish !== undefined && plan.goalId !== null ? plan.goalId : undefined;
     const state = await this.state();
     const done: RuntimeState = {
       ...state,
@@ -350,10 +363,21 @@ export class HeartbeatEngine {
         goalsCompleted: finished === undefined ? 0 : 1,
       }),
     };
-    await this.#ops.saveState(done);
+    // One recorded write settles the beat; acknowledging the inbox here means a crash before
+    // this point delivers again what this beat perceived.
+    await this.#ops.completeBeat({
+      ...cursorOf(done),
+      thoughtId: plan.thoughtId,
+      thoughtStatus: acted.results.every((r) => r.ok) ? 'completed' : 'failed',
+      finish:
+        finish === undefined || plan.goalId === null
+          ? null
+          : { goalId: plan.goalId, outcome: finish.outcome },
+      outcomes: acted.outcomes,
+      acknowledge: inboxIds(observations),
+    });
     this.#state = done;
-    // Acknowledge only now: a crash before this point re-delivers what this beat perceived.
-    await this.#perceiver.commit(observations);
+    await this.#perceiver.commit(observations.filter((o) => o.source !== 'inbox'));
     return finished;
   }
 }
@@ -365,4 +389,24 @@ function bump(
   const out: Record<string, number> = { ...metrics };
   for (const [k, v] of Object.entries(add)) out[k] = (out[k] ?? 0) + v;
   return out;
+}
+
+/** The tool results of a plan, and the outcomes to learn from (calls that really ran). */
+interface ActResult {
+  readonly results: ToolCallOutcome[];
+  readonly outcomes: { action: string; success: boolean; durationMs: number }[];
+}
+
+function inboxIds(observations: readonly Observation[]): string[] {
+  return observations.filter((o) => o.source === 'inbox').map((o) => o.id);
+}
+
+function cursorOf(state: RuntimeState) {
+  return {
+    beat: state.beat,
+    lastCompletedBeat: state.lastCompletedBeat,
+    status: state.status,
+    intervalMs: state.intervalMs,
+    metrics: state.metrics,
+  };
 }

@@ -7,27 +7,21 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROCESS_BOOTSTRAP } from './bootstrap-source.js';
+import { killGroup } from './kill-group.js';
 import { sandboxEnv } from './sandbox-env.js';
 import {
   crashed,
   exitedEarly,
+  outOfMemory,
   type SandboxReply,
   settleReply,
   stopped,
 } from './sandbox-protocol.js';
 import type { SandboxRequest, SandboxRunner } from './sandbox-types.js';
+import { settleOnce } from './settle-once.js';
 
 const STDERR_TAIL = 4096;
 const OUT_OF_MEMORY = /heap out of memory|Allocation failed/i;
-
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // Already gone.
-  }
-}
 
 /** Runs tool modules in a child `node` process per call. */
 export const processRunner: SandboxRunner = {
@@ -51,27 +45,14 @@ export const processRunner: SandboxRunner = {
       child.stderr?.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
       });
-      let settled = false;
-      const finish = (outcome: () => unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        killGroup(child.pid);
-        try {
-          resolve(outcome());
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const fail = (error: Error) =>
-        finish(() => {
-          throw error;
-        });
-      const onAbort = () => fail(stopped(modulePath, exportName, timeoutMs, signal));
-      const timer = setTimeout(onAbort, timeoutMs);
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const { finish, fail } = settleOnce({
+        resolve,
+        reject,
+        timeoutMs,
+        signal,
+        stopped: () => stopped(modulePath, exportName, timeoutMs, signal),
+        release: () => killGroup(child.pid),
+      });
       child.once('message', (reply: SandboxReply) =>
         finish(() => settleReply(reply, modulePath, exportName)),
       );
@@ -84,13 +65,7 @@ export const processRunner: SandboxRunner = {
       );
       // 'close' rather than 'exit': by then stderr is complete, so an OOM report is not missed.
       child.once('close', (code, sig) => {
-        if (OUT_OF_MEMORY.test(stderrTail))
-          fail(
-            crashed(modulePath, exportName, `ran out of memory (limit ${memoryMb} MB)`, {
-              reason: 'out_of_memory',
-              memoryMb,
-            }),
-          );
+        if (OUT_OF_MEMORY.test(stderrTail)) fail(outOfMemory(modulePath, exportName, memoryMb));
         else fail(exitedEarly(modulePath, exportName, code, sig));
       });
       child.send({

@@ -71,6 +71,18 @@ export function stopped(
   );
 }
 
+/** `SANDBOX_CRASHED` for a sandbox that hit its heap cap, however the runner learnt of it. */
+export function outOfMemory(
+  modulePath: string,
+  exportName: string,
+  memoryMb: number,
+): AgentvisorError {
+  return crashed(modulePath, exportName, `ran out of memory (limit ${memoryMb} MB)`, {
+    reason: 'out_of_memory',
+    memoryMb,
+  });
+}
+
 /**
  * `SANDBOX_CRASHED` for a sandbox that ended without replying. Exit code 0 means the module's
  * promise was still pending when nothing was left to run, so it could never have settled.

@@ -11,11 +11,13 @@ import { sandboxEnv } from './sandbox-env.js';
 import {
   crashed,
   exitedEarly,
+  outOfMemory,
   type SandboxReply,
   settleReply,
   stopped,
 } from './sandbox-protocol.js';
 import type { SandboxRequest, SandboxRunner } from './sandbox-types.js';
+import { settleOnce } from './settle-once.js';
 
 /** Runs tool modules in a worker thread per call. */
 export const workerRunner: SandboxRunner = {
@@ -39,37 +41,21 @@ export const workerRunner: SandboxRunner = {
       });
       worker.stdout.resume();
       worker.stderr.resume();
-      let settled = false;
-      const finish = (outcome: () => unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        void worker.terminate();
-        try {
-          resolve(outcome());
-        } catch (error) {
-          reject(error);
-        }
-      };
-      const fail = (error: Error) =>
-        finish(() => {
-          throw error;
-        });
-      const onAbort = () => fail(stopped(modulePath, exportName, timeoutMs, signal));
-      const timer = setTimeout(onAbort, timeoutMs);
-      if (signal?.aborted) onAbort();
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const { finish, fail } = settleOnce({
+        resolve,
+        reject,
+        timeoutMs,
+        signal,
+        stopped: () => stopped(modulePath, exportName, timeoutMs, signal),
+        release: () => void worker.terminate(),
+      });
       worker.once('message', (reply: SandboxReply) =>
         finish(() => settleReply(reply, modulePath, exportName)),
       );
       worker.once('error', (error: Error & { code?: string }) =>
         fail(
           error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? crashed(modulePath, exportName, `ran out of memory (limit ${memoryMb} MB)`, {
-                reason: 'out_of_memory',
-                memoryMb,
-              })
+            ? outOfMemory(modulePath, exportName, memoryMb)
             : crashed(
                 modulePath,
                 exportName,

@@ -10,6 +10,7 @@ import { AgentvisorError, isAgentvisorError } from '../../core/index.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { builtinTool } from './builtin-tool.js';
 import { resolveInScope, type ScopedPath } from './path-scope.js';
+import { requireScope } from './require-scope.js';
 import type { ToolContext, ToolDefinition, ToolScopes } from './tool-types.js';
 
 const DEFAULT_MAX_READ = 1024 * 1024;
@@ -17,16 +18,6 @@ const DEFAULT_MAX_WRITE = 10 * 1024 * 1024;
 const MAX_LIST_ENTRIES = 1000;
 
 type FsScope = NonNullable<ToolScopes['fs']>;
-
-function fsScope(ctx: ToolContext, tool: string): FsScope {
-  const scope = ctx.scopes.fs;
-  if (scope === undefined)
-    throw new AgentvisorError(
-      'POLICY_DENIED',
-      `${tool}: agent ${ctx.agentId} has no file system scope`,
-    );
-  return scope;
-}
 
 function readRoots(scope: FsScope): string[] {
   return [...new Set([...scope.read, ...scope.write])];
@@ -80,7 +71,7 @@ export const fsRead: ToolDefinition<z.output<typeof readArgs>> = builtinTool({
   args: readArgs,
   effect: 'read',
   async run(ctx, args) {
-    const scope = fsScope(ctx, 'fs.read');
+    const scope = requireScope(ctx, 'fs', 'fs.read');
     const { real } = await existing(readRoots(scope), args.path);
     const max = scope.maxReadBytes ?? DEFAULT_MAX_READ;
     // O_NOFOLLOW: a symlink swapped in after the scope check is refused instead of followed.
@@ -123,7 +114,7 @@ export const fsWrite: ToolDefinition<z.output<typeof writeArgs>> = builtinTool({
   args: writeArgs,
   effect: 'write',
   async run(ctx, args) {
-    const scope = fsScope(ctx, 'fs.write');
+    const scope = requireScope(ctx, 'fs', 'fs.write');
     const data = Buffer.from(args.content, args.encoding);
     const max = scope.maxWriteBytes ?? DEFAULT_MAX_WRITE;
     if (data.length > max)
@@ -183,7 +174,7 @@ export const fsList: ToolDefinition<z.output<typeof listArgs>> = builtinTool({
   args: listArgs,
   effect: 'read',
   async run(ctx, args) {
-    const scope = fsScope(ctx, 'fs.list');
+    const scope = requireScope(ctx, 'fs', 'fs.list');
     const { real } = await existing(readRoots(scope), args.path);
     if (!(await stat(real)).isDirectory())
       throw new AgentvisorError(

@@ -10,6 +10,7 @@ import { AgentvisorError } from '../../core/index.js';
 import { abortError } from './abort-reason.js';
 import { builtinTool } from './builtin-tool.js';
 import { hostAllowed } from './host-allowlist.js';
+import { requireScope } from './require-scope.js';
 import type { ToolContext, ToolDefinition, ToolScopes } from './tool-types.js';
 
 const MAX_REDIRECTS = 5;
@@ -116,12 +117,7 @@ export const httpFetch: ToolDefinition<FetchArgs> = builtinTool({
   args: fetchArgs,
   effect: 'write',
   async run(ctx, args) {
-    const scope = ctx.scopes.http;
-    if (scope === undefined)
-      throw new AgentvisorError(
-        'POLICY_DENIED',
-        `http.fetch: agent ${ctx.agentId} has no http scope`,
-      );
+    const scope = requireScope(ctx, 'http', 'http.fetch');
     let url = checkUrl(args.url, scope, 'host');
     let method: FetchArgs['method'] = args.method;
     let body = args.body;

@@ -8,11 +8,13 @@ import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
 import { AgentvisorError } from '../../core/index.js';
+import { killGroup } from '../sandbox/index.js';
 import { abortError } from './abort-reason.js';
 import { builtinTool } from './builtin-tool.js';
 import { CappedBuffer } from './capped-buffer.js';
 import { allowedExecutable } from './command-allowlist.js';
 import { resolveInScope } from './path-scope.js';
+import { requireScope } from './require-scope.js';
 import type { ToolDefinition } from './tool-types.js';
 
 const execArgs = z.strictObject({
@@ -44,15 +46,6 @@ function minimalEnv(home: string): NodeJS.ProcessEnv {
   };
 }
 
-function killGroup(pid: number | undefined): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // The group is already gone.
-  }
-}
-
 /** `shell.exec`: runs one allowlisted command without a shell, capped in output and time. */
 export const shellExec: ToolDefinition<ExecArgs> = builtinTool({
   name: 'shell.exec',
@@ -61,12 +54,7 @@ export const shellExec: ToolDefinition<ExecArgs> = builtinTool({
   args: execArgs,
   effect: 'write',
   async run(ctx, args) {
-    const scope = ctx.scopes.shell;
-    if (scope === undefined)
-      throw new AgentvisorError(
-        'POLICY_DENIED',
-        `shell.exec: agent ${ctx.agentId} has no shell scope`,
-      );
+    const scope = requireScope(ctx, 'shell', 'shell.exec');
     const executable = allowedExecutable(args.command, scope.commands);
     const { real: cwd, missing } = await resolveInScope([scope.cwd], args.cwd);
     if (missing || !(await stat(cwd)).isDirectory())

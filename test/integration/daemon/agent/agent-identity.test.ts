@@ -4,13 +4,8 @@
  * implementation, and clear errors for a wrong passphrase, a changed id or an altered key row.
  */
 import { createHash, createPublicKey, verify } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  type AgentConfig,
-  AgentvisorError,
-  agentConfigSchema,
-  isUuidV7,
-} from '../../../../src/core/index.js';
+import { describe, expect, it } from 'vitest';
+import { type AgentConfig, agentConfigSchema, isUuidV7 } from '../../../../src/core/index.js';
 import {
   AgentRegistry,
   agentKeyId,
@@ -19,7 +14,8 @@ import {
 } from '../../../../src/daemon/agent/index.js';
 import { Keyring } from '../../../../src/ledger/index.js';
 import type { Store } from '../../../../src/store/index.js';
-import { DIALECTS, type OpenedStore } from './dialects.js';
+import { DIALECTS, storePerTest } from './dialects.js';
+import { failure } from './failure.js';
 
 const PASSPHRASE_ENV = 'AGENTVISOR_TEST_AGENT_PASSPHRASE';
 
@@ -37,26 +33,10 @@ function keyring(store: Store, dataDir: string, passphrase?: string): Promise<Ke
   });
 }
 
-async function failure(promise: Promise<unknown>): Promise<AgentvisorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgentvisorError);
-    return error as AgentvisorError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 const bytes = new TextEncoder().encode('hello kernel');
 
 describe.each(DIALECTS)('agent identity: $label', ({ skip, open }) => {
-  let opened: OpenedStore;
-  beforeEach(async () => {
-    if (!skip) opened = await open();
-  });
-  afterEach(async () => {
-    if (!skip) await opened.cleanup();
-  });
+  const opened = storePerTest({ skip, open });
 
   it.skipIf(skip)('is created on first start and is the same after a restart', async () => {
     const registry = new AgentRegistry({

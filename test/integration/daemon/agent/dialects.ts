@@ -3,6 +3,7 @@
  * reason when PostgreSQL is unreachable), as in the store conformance suite.
  */
 import path from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { migrate, PostgresStore, SqliteStore, type Store } from '../../../../src/store/index.js';
 import {
   freshPostgresSchema,
@@ -74,3 +75,36 @@ export const DIALECTS = [
     open: () => openFresh('postgres'),
   },
 ];
+
+/**
+ * The store of the running test in a `describe.each(DIALECTS)` body. It registers the hooks that
+ * open a fresh one before each test and clean it up after, so no test sees another's rows; where
+ * the dialect is skipped nothing is opened. Call it before any `beforeEach` that uses the store:
+ * vitest runs a suite's `beforeEach` hooks in the order they are registered.
+ */
+export function storePerTest({
+  skip,
+  open,
+}: Pick<(typeof DIALECTS)[number], 'skip' | 'open'>): Omit<OpenedStore, 'cleanup'> {
+  let opened: OpenedStore | undefined;
+  const current = (): OpenedStore => {
+    if (opened === undefined) throw new Error('no store outside a test of an unskipped dialect');
+    return opened;
+  };
+  beforeEach(async () => {
+    if (!skip) opened = await open();
+  });
+  afterEach(async () => {
+    if (!skip) await current().cleanup();
+  });
+  // Getters, not copies: the store changes with each test and with `reopen`.
+  return {
+    get store() {
+      return current().store;
+    },
+    get dataDir() {
+      return current().dataDir;
+    },
+    reopen: () => current().reopen(),
+  };
+}

@@ -3,36 +3,23 @@
  * rules, the lifecycle's edges, picking by priority and deadline, history, overdue goals and
  * the content hash that exposes an edited row.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentvisorError, ManualClock } from '../../../../src/core/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../src/core/index.js';
 import { GoalStack, goalContentHash } from '../../../../src/daemon/agent/index.js';
-import { DIALECTS, type OpenedStore } from './dialects.js';
+import { DIALECTS, storePerTest } from './dialects.js';
+import { failure } from './failure.js';
 
 const AGENT = '0190b2a4-7c3e-7d11-8a2b-3f4c5d6e7f80';
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 
-async function failure(promise: Promise<unknown>): Promise<AgentvisorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgentvisorError);
-    return error as AgentvisorError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe.each(DIALECTS)('goal stack: $label', ({ skip, open }) => {
-  let opened: OpenedStore;
+  const opened = storePerTest({ skip, open });
   let clock: ManualClock;
   let goals: GoalStack;
-  beforeEach(async () => {
+  beforeEach(() => {
     if (skip) return;
-    opened = await open();
     clock = new ManualClock(T0);
     goals = new GoalStack({ store: opened.store, agentId: AGENT, clock });
-  });
-  afterEach(async () => {
-    if (!skip) await opened.cleanup();
   });
 
   it.skipIf(skip)('persists goals, their fields and their history across a restart', async () => {

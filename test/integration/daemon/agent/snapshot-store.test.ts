@@ -4,35 +4,22 @@
  * retention keeps the newest N.
  */
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentvisorError, ManualClock } from '../../../../src/core/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../../src/core/index.js';
 import { SnapshotStore } from '../../../../src/daemon/agent/index.js';
-import { DIALECTS, type OpenedStore } from './dialects.js';
+import { DIALECTS, storePerTest } from './dialects.js';
+import { failure } from './failure.js';
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 
-async function failure(promise: Promise<unknown>): Promise<AgentvisorError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AgentvisorError);
-    return error as AgentvisorError;
-  }
-  throw new Error('expected the call to fail');
-}
-
 describe.each(DIALECTS)('snapshots: $label', ({ skip, open }) => {
-  let opened: OpenedStore;
+  const opened = storePerTest({ skip, open });
   let clock: ManualClock;
   let snapshots: SnapshotStore;
-  beforeEach(async () => {
+  beforeEach(() => {
     if (skip) return;
-    opened = await open();
     clock = new ManualClock(T0);
     snapshots = new SnapshotStore({ store: opened.store, clock });
-  });
-  afterEach(async () => {
-    if (!skip) await opened.cleanup();
   });
 
   async function storedRow(version: number) {

@@ -1,0 +1,81 @@
+/**
+ * @module What every daemon operation handler shares: the services, the clock, and how a
+ * handler finds the agent it serves (from the principal, never from arguments: an agent cannot
+ * act on another agent's goals, memory or inbox by naming it).
+ */
+import { z } from 'zod';
+import {
+  AgentvisorError,
+  type Clock,
+  type OperationContext,
+  systemClock,
+} from '../../../core/index.js';
+import type { SealedRecords } from '../../../ledger/index.js';
+import type { Store } from '../../../store/index.js';
+import type { ToolRegistry } from '../../tools/index.js';
+import type { HostedAgent, HostedAgents } from '../hosted-agent.js';
+import type { Inbox } from '../inbox.js';
+import type { ToolJournal } from '../tool-journal.js';
+
+/** What the daemon operations need. */
+export interface DaemonOperationServices {
+  readonly store: Store;
+  readonly agents: HostedAgents;
+  readonly inbox: Inbox;
+  readonly journal: ToolJournal;
+  readonly records: SealedRecords;
+  readonly tools: ToolRegistry;
+  readonly clock?: Clock;
+  /** Called when a message or task is queued for a hosted agent (wakes its daemon). */
+  readonly onDelivered?: (agentName: string) => void;
+}
+
+/** The services plus the resolved clock and the principal-to-agent lookup. */
+export interface OperationScope extends DaemonOperationServices {
+  readonly clock: Clock;
+  /** The hosted agent calling, or POLICY_DENIED for any other principal. */
+  self(ctx: OperationContext): HostedAgent;
+}
+
+/** Builds the {@link OperationScope} of a set of services. */
+export function operationScope(services: DaemonOperationServices): OperationScope {
+  return {
+    ...services,
+    clock: services.clock ?? systemClock,
+    self(ctx) {
+      const agent =
+        ctx.principal.kind === 'agent' ? services.agents.byId(ctx.principal.id) : undefined;
+      if (agent === undefined) {
+        throw new AgentvisorError(
+          'POLICY_DENIED',
+          `${ctx.principal.kind}:${ctx.principal.id} is not an agent hosted here; only agents call this operation`,
+        );
+      }
+      return agent;
+    },
+  };
+}
+
+/** An id argument. */
+export const idArg = z.string().min(1).max(200);
+
+/** A hosted agent by name, or NOT_FOUND naming the argument. */
+export function requireAgent(agents: HostedAgents, name: string, field: string): HostedAgent {
+  const agent = agents.byName(name);
+  if (agent === undefined) {
+    throw new AgentvisorError('NOT_FOUND', `${field}: no agent named "${name}" is defined`, {
+      details: { [field]: name },
+    });
+  }
+  return agent;
+}
+
+/** The task a goal serves, if any. */
+export async function taskOf(store: Store, goalId: string): Promise<string | null> {
+  const row = await store.db
+    .selectFrom('goal_tasks')
+    .select('task_id')
+    .where('goal_id', '=', goalId)
+    .executeTakeFirst();
+  return row?.task_id ?? null;
+}
