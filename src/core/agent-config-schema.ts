@@ -123,6 +123,47 @@ export const agentScopesSchema = z
 
 const recovery = z.enum(['retry', 'skip', 'suspend', 'terminate']);
 
+/** How much an observation matters: 0 (ignorable) .. 1 (must see). */
+const salience = z.number().min(0).max(1);
+
+const WEBHOOKS_DEFAULT = { enabled: false, capacity: 1000 };
+const ATTENTION_DEFAULT = { threshold: 0.1, max_per_beat: 32 };
+
+/**
+ * What an agent perceives besides its inbox: periodic timers, file watches and webhooks posted to
+ * the server, and the attention filter every observation passes (the most salient above
+ * `threshold`, at most `max_per_beat` per beat).
+ */
+export const perceptionConfigSchema = z
+  .object({
+    /** One `timer` observation every `every_ms` (missed periods collapse into one). */
+    timers: z
+      .array(
+        z.object({ every_ms: z.number().int().min(10), salience: salience.optional() }).strict(),
+      )
+      .default([]),
+    /** Directories (or files) watched recursively, relative to the config file's directory. */
+    watch: z
+      .array(z.object({ path: z.string().min(1), salience: salience.optional() }).strict())
+      .default([]),
+    /** `POST /v1/agents/<name>/webhooks/<hook>` queues deliveries, at most `capacity` unseen. */
+    webhooks: z
+      .object({
+        enabled: z.boolean().default(WEBHOOKS_DEFAULT.enabled),
+        capacity: positiveInt.max(1_000_000).default(WEBHOOKS_DEFAULT.capacity),
+      })
+      .strict()
+      .default(WEBHOOKS_DEFAULT),
+    attention: z
+      .object({
+        threshold: salience.default(ATTENTION_DEFAULT.threshold),
+        max_per_beat: positiveInt.max(10_000).default(ATTENTION_DEFAULT.max_per_beat),
+      })
+      .strict()
+      .default(ATTENTION_DEFAULT),
+  })
+  .strict();
+
 const ERRORS_DEFAULT = {
   model: 'retry',
   tool: 'skip',
@@ -208,6 +249,13 @@ export const agentConfigSchema = z
       })
       .strict()
       .default(ERRORS_DEFAULT),
+    /** Timers, file watches, webhooks and attention; sources other than the inbox need `inline`. */
+    perception: perceptionConfigSchema.default({
+      timers: [],
+      watch: [],
+      webhooks: WEBHOOKS_DEFAULT,
+      attention: ATTENTION_DEFAULT,
+    }),
   })
   .strict();
 
@@ -223,6 +271,7 @@ export type DirectiveConfig = z.infer<typeof directiveConfigSchema>;
 export type CustomToolConfig = z.infer<typeof customToolConfigSchema>;
 export type AgentScopesConfig = z.infer<typeof agentScopesSchema>;
 export type McpServerConfig = z.infer<typeof mcpServerConfigSchema>;
+export type PerceptionConfig = z.infer<typeof perceptionConfigSchema>;
 
 /** A problem found by {@link checkAgentDefinitions}: the path from the config root, and why. */
 export interface AgentDefinitionIssue {
@@ -232,7 +281,8 @@ export interface AgentDefinitionIssue {
 
 /**
  * Checks what no single field can: unique agent and directive names, dependency targets and
- * cycles, MCP servers named by tool patterns, and a model for LLM deliberation. Paths start at
+ * cycles, MCP servers named by tool patterns, a model for LLM deliberation, and perception
+ * sources (timers, watches, webhooks) only on inline agents. Paths start at
  * the config root (`['agents', 1, 'depends_on', 0]`). Called from the config schema's refinement.
  *
  * @example
@@ -279,6 +329,9 @@ export function checkAgentDefinitions(
           'model is required when deliberation is "llm" (name a gateway model alias, or set deliberation: utility)',
       });
     }
+    perceptionProblems(agent).forEach((issue) => {
+      issues.push({ path: at(...issue.path), message: issue.message });
+    });
     duplicates(agent.constitution.map((d) => d.id)).forEach((j) => {
       issues.push({
         path: at('constitution', j, 'id'),
@@ -318,6 +371,24 @@ export function checkAgentDefinitions(
     });
   }
   return issues;
+}
+
+/**
+ * Timers, file watches and webhooks live in the daemon's perceiver, which only an inline agent
+ * has in this process; a worker or process agent perceives its inbox only. Refused here, at
+ * config time, rather than silently never firing.
+ */
+function perceptionProblems(agent: AgentConfig): AgentDefinitionIssue[] {
+  if (agent.isolation === 'inline') return [];
+  const { timers, watch, webhooks } = agent.perception;
+  const used: string[] = [];
+  if (timers.length > 0) used.push('timers');
+  if (watch.length > 0) used.push('watch');
+  if (webhooks.enabled) used.push('webhooks');
+  return used.map((key) => ({
+    path: ['perception', key],
+    message: `perception.${key} needs isolation: inline; agent "${agent.name}" runs with isolation: ${agent.isolation}, whose daemon perceives its inbox only (remove perception.${key} or set isolation: inline)`,
+  }));
 }
 
 function duplicates(values: readonly string[]): number[] {
@@ -378,7 +449,7 @@ function findCycle(
 
 /**
  * The agents and MCP servers with every relative path (fs scopes, shell cwd, custom tool
- * modules, stdio server cwd) made absolute against `baseDir`, the config file's directory: an
+ * modules, perception watch paths, stdio server cwd) made absolute against `baseDir`, the config file's directory: an
  * agent must reach the same files whatever directory the daemon was started from.
  *
  * @example
@@ -396,6 +467,10 @@ export function resolveAgentPaths<
     return {
       ...agent,
       custom_tools: agent.custom_tools.map((t) => ({ ...t, module: abs(t.module) })),
+      perception: {
+        ...agent.perception,
+        watch: agent.perception.watch.map((w) => ({ ...w, path: abs(w.path) })),
+      },
       scopes: {
         ...(fs === undefined ? {} : { fs: { read: fs.read.map(abs), write: fs.write.map(abs) } }),
         ...(http === undefined ? {} : { http }),

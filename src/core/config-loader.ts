@@ -186,18 +186,24 @@ function formatIssue(
   return `${dotted}${line}: ${issue.message.replace(/^Invalid input: /, '')}; got ${got}`;
 }
 
+/** The keys the schema allows at a path: through objects, list items and defaults/optionals. */
 function allowedKeysAt(p: readonly PropertyKey[]): string[] {
-  let schema: unknown = configSchema;
+  type Node = { shape?: Record<string, unknown>; def?: { innerType?: unknown; element?: unknown } };
+  const unwrap = (node: Node | undefined): Node | undefined => {
+    let n = node;
+    while (n?.def?.innerType !== undefined) n = n.def.innerType as Node;
+    return n;
+  };
+  let schema = unwrap(configSchema as unknown as Node);
   for (const key of p) {
-    const shape = (schema as { shape?: Record<string, unknown> }).shape;
-    let next = shape?.[String(key)];
-    while (next !== undefined && (next as { def?: { innerType?: unknown } }).def?.innerType) {
-      next = (next as { def: { innerType: unknown } }).def.innerType;
-    }
-    schema = next;
+    if (schema === undefined) return [];
+    schema = unwrap(
+      (typeof key === 'number' ? schema.def?.element : schema.shape?.[String(key)]) as
+        | Node
+        | undefined,
+    );
   }
-  const shape = (schema as { shape?: Record<string, unknown> } | undefined)?.shape;
-  return shape === undefined ? [] : Object.keys(shape);
+  return schema?.shape === undefined ? [] : Object.keys(schema.shape);
 }
 
 function valueAt(raw: unknown, p: readonly PropertyKey[]): unknown {

@@ -17,6 +17,8 @@ export {
   directiveConfigSchema,
   type McpServerConfig,
   mcpServerConfigSchema,
+  type PerceptionConfig,
+  perceptionConfigSchema,
   resolveAgentPaths,
 } from './agent-config-schema.js';
 export { type Clock, isoTime, ManualClock, systemClock } from './clock.js';

@@ -12,8 +12,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyRecord, ApiKeyStore } from '../auth/index.js';
-import { AgentvisorError, type CallerRef, type Kernel } from '../core/index.js';
+import type { ApiKeyStore } from '../auth/index.js';
+import type { Kernel } from '../core/index.js';
 import {
   AnthropicStreamEncoder,
   anthropicRequestToChat,
@@ -32,6 +32,7 @@ import {
   openAIRequestToChat,
 } from '../gateway/index.js';
 import type { PrincipalDirectory } from '../system/index.js';
+import { type ApiCaller, ApiKeyCallers } from './api-key-auth.js';
 import { type CallerFormat, sendCallerError, toCallerError } from './caller-errors.js';
 
 /** What the gateway routes need from the running system. */
@@ -42,13 +43,6 @@ export interface GatewayRouteDeps {
   readonly gateway: Gateway;
   /** Largest request body these routes accept (`gateway.max_body_bytes`). */
   readonly maxBodyBytes: number;
-}
-
-/** Who the kernel sees for gateway calls made with an API key. */
-interface ApiCaller {
-  readonly record: ApiKeyRecord;
-  readonly caller: CallerRef;
-  readonly context: { apiKeyId: string; apiKeyName: string; agentId?: string };
 }
 
 /** A request that passed the auth hook; the decorator holds its caller. */
@@ -62,15 +56,6 @@ interface StreamEncoder {
 type CompleteResult = { response: ChatResponse; outcome: GatewayOutcome };
 type StreamResult = OpenedStream & { outcome: Promise<GatewayOutcome> };
 type EmbedResult = { response: EmbeddingResponse; outcome: GatewayOutcome };
-
-/** The capability an API key principal holds: model calls and nothing else. */
-const API_KEY_CAPABILITIES: ReadonlySet<string> = new Set(['llm.use']);
-
-const MISSING_KEY = new AgentvisorError(
-  'UNAUTHENTICATED',
-  'missing API key: send "Authorization: Bearer avk_..." or "x-api-key: avk_..."',
-);
-const BAD_KEY = new AgentvisorError('UNAUTHENTICATED', 'invalid or revoked API key');
 
 /**
  * Mounts the gateway endpoints on `app`. Each format lives in its own encapsulated plugin so its
@@ -86,31 +71,11 @@ export async function registerGatewayRoutes(
   app: FastifyInstance,
   deps: GatewayRouteDeps,
 ): Promise<void> {
-  const { kernel, principals, apiKeys, maxBodyBytes } = deps;
+  const { kernel, maxBodyBytes } = deps;
 
   // One entry per key: principal registration, caller ref and context are built once per key
-  // record, not per request. The key store hands out the same record object while it caches it.
-  const callers = new Map<string, ApiCaller>();
-  const callerFor = (record: ApiKeyRecord): ApiCaller => {
-    const known = callers.get(record.id);
-    if (known !== undefined && known.record === record) return known;
-    principals.register({
-      kind: 'apikey',
-      id: record.id,
-      name: record.name,
-      capabilities: API_KEY_CAPABILITIES,
-    });
-    const made: ApiCaller = {
-      record,
-      caller: { kind: 'apikey', id: record.id },
-      context:
-        record.agent_id === null
-          ? { apiKeyId: record.id, apiKeyName: record.name }
-          : { apiKeyId: record.id, apiKeyName: record.name, agentId: record.agent_id },
-    };
-    callers.set(record.id, made);
-    return made;
-  };
+  // record, not per request.
+  const callers = new ApiKeyCallers(deps.principals, deps.apiKeys);
 
   // The model list only changes with the configuration, so both bodies are built once.
   const models = deps.gateway.router.modelNames();
@@ -139,11 +104,7 @@ export async function registerGatewayRoutes(
     // Authentication happens on request, before the body is parsed, so an unauthenticated client
     // cannot make the server parse megabytes of JSON.
     scope.addHook('onRequest', async (request) => {
-      const secret = secretOf(request);
-      if (secret === undefined) throw MISSING_KEY;
-      const record = await apiKeys.authenticate(secret);
-      if (record === undefined) throw BAD_KEY;
-      (request as AuthedRequest).apiCaller = callerFor(record);
+      (request as AuthedRequest).apiCaller = await callers.authenticate(request);
     });
   };
 
@@ -225,18 +186,6 @@ export async function registerGatewayRoutes(
       return request.headers['anthropic-version'] === undefined ? openAIModels : anthropicModels;
     });
   });
-}
-
-/** The API key from `Authorization: Bearer ...` (OpenAI clients) or `x-api-key` (Anthropic). */
-function secretOf(request: FastifyRequest): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header !== '') return header;
-  const authorization = request.headers.authorization;
-  if (authorization !== undefined && authorization.length > 7) {
-    // The scheme is case-insensitive (RFC 9110).
-    if (authorization.slice(0, 7).toLowerCase() === 'bearer ') return authorization.slice(7).trim();
-  }
-  return undefined;
 }
 
 function complete(

@@ -1,13 +1,14 @@
 /**
- * @module The HTTP server (Fastify). For now it serves the health endpoints; the API, the
- * WebSocket stream and the dashboard mount here in later issues. It binds to loopback unless
- * configured otherwise, and every error leaves in one JSON shape `{ code, message, details }`
- * with the status from the central error map.
+ * @module The HTTP server (Fastify). For now it serves the health endpoints, the LLM gateway and
+ * agent webhooks; the rest of the API, the WebSocket stream and the dashboard mount here in later
+ * issues. It binds to loopback unless configured otherwise, and every error leaves in one JSON
+ * shape `{ code, message, details }` with the status from the central error map.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, toAgentvisorError } from '../core/index.js';
 import type { AgentvisorSystem, Logger } from '../system/index.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
+import { registerWebhookRoutes } from './webhook-routes.js';
 
 /** Options for {@link createHttpServer}. */
 export interface HttpServerOptions {
@@ -26,13 +27,14 @@ export interface HttpServerOptions {
  */
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const { system } = options;
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const app = Fastify({
     // Request lines are noise on an operator's console; warnings and errors still log.
     loggerInstance: options.logger.child(
       { component: 'http' },
       { level: 'warn' },
     ) as FastifyBaseLogger,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     return503OnClosing: true,
     // A client that aborted mid-request can leave an idle keep-alive socket; shutdown must not wait on it.
     forceCloseConnections: true,
@@ -65,6 +67,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     apiKeys: system.apiKeys,
     gateway: system.gateway,
     maxBodyBytes: system.config.gateway.max_body_bytes,
+  });
+  await registerWebhookRoutes(app, {
+    kernel: system.kernel,
+    principals: system.principals,
+    apiKeys: system.apiKeys,
+    maxBodyBytes: bodyLimit,
   });
 
   /** Liveness: the process is up and its event loop turns. */

@@ -9,3 +9,4 @@ export {
 } from './caller-errors.js';
 export { type GatewayRouteDeps, registerGatewayRoutes } from './gateway-routes.js';
 export { createHttpServer, type HttpServerOptions } from './http-server.js';
+export { registerWebhookRoutes, type WebhookRouteDeps } from './webhook-routes.js';

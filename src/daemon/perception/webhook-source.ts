@@ -35,7 +35,7 @@ export class WebhookSource implements PerceptionSource {
       kind: 'webhook',
       at: isoTime(this.#clock),
       salience: delivery.salience ?? 0.7,
-      summary: `webhook ${delivery.name}`,
+      summary: webhookSummary(delivery.name, delivery.body),
       data: { name: delivery.name, body: delivery.body },
     };
     this.#queue.push(observation);
@@ -45,4 +45,16 @@ export class WebhookSource implements PerceptionSource {
   async poll(): Promise<Observation[]> {
     return this.#queue.splice(0, this.#queue.length);
   }
+}
+
+/** Longest body excerpt in a webhook observation's summary (the full body stays in `data`). */
+const SUMMARY_BODY_CHARS = 500;
+
+/** `webhook <name>: <body as JSON, cut>`: what deliberation and memory see of a delivery. */
+function webhookSummary(name: string, body: unknown): string {
+  if (body === undefined || body === null) return `webhook ${name}`;
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const cut =
+    text.length > SUMMARY_BODY_CHARS ? `${text.slice(0, SUMMARY_BODY_CHARS)}… (cut)` : text;
+  return `webhook ${name}: ${cut}`;
 }

@@ -8,6 +8,8 @@ import { BeatError, type BeatReport, type HeartbeatEngine } from './heartbeat-en
 import type { DaemonHandle } from './isolated-daemon.js';
 import { DEFAULT_RECOVERY, type RecoveryPolicy, retryDelayMs } from './recovery.js';
 
+const HOUR_MS = 3_600_000;
+
 /** Where a daemon is in its life. */
 export type DaemonStatus = 'created' | 'running' | 'suspended' | 'stopped' | 'terminated';
 
@@ -22,6 +24,13 @@ export interface AgentDaemonOptions {
   readonly onBeat?: (report: BeatReport) => void;
   readonly onError?: (error: BeatError, action: string) => void;
   readonly onStatus?: (status: DaemonStatus, reason: string | undefined) => void;
+  /** Terminates after this many working (non-idle) beats in this run (`limits.max_beats`). */
+  readonly maxBeats?: number | null;
+  /**
+   * Suspends while the model tokens of the last hour exceed this (`limits.max_tokens_per_hour`),
+   * and resumes by itself once the hour's usage falls back under it.
+   */
+  readonly maxTokensPerHour?: number | null;
   /** Called on every {@link AgentDaemon.wake}, running or not (the inbox marks itself unread). */
   readonly onWake?: () => void;
 }
@@ -38,6 +47,9 @@ export class AgentDaemon implements DaemonHandle {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #failures = 0;
+  #workingBeats = 0;
+  /** Tokens per working beat in the last hour: [time, tokens]. */
+  readonly #tokens: [number, number][] = [];
   #stopWaiters: (() => void)[] = [];
 
   constructor(options: AgentDaemonOptions) {
@@ -143,6 +155,7 @@ export class AgentDaemon implements DaemonHandle {
       this.#failures = 0;
       this.#options.onBeat?.(report);
       next = this.#interval.after(report);
+      if (await this.#overLimits(report)) return;
     } catch (error) {
       const failure = error instanceof BeatError ? error : new BeatError(error, 0, 'perceive');
       this.#failures++;
@@ -167,6 +180,42 @@ export class AgentDaemon implements DaemonHandle {
           : this.#interval.currentMs;
     }
     if (this.#status === 'running') this.#schedule(next);
+  }
+
+  /** Applies `maxBeats` and `maxTokensPerHour` after a beat; true when the daemon paused. */
+  async #overLimits(report: BeatReport): Promise<boolean> {
+    if (report.idle) return false;
+    this.#workingBeats++;
+    const maxBeats = this.#options.maxBeats;
+    if (maxBeats != null && this.#workingBeats >= maxBeats) {
+      await this.#engine.saveState({ status: 'terminated' });
+      this.#setStatus('terminated', `reached limits.max_beats (${maxBeats} working beats)`);
+      return true;
+    }
+    const cap = this.#options.maxTokensPerHour;
+    if (cap == null) return false;
+    const now = Date.now();
+    if (report.tokens > 0) this.#tokens.push([now, report.tokens]);
+    while (this.#tokens.length > 0 && this.#tokens[0]![0] <= now - HOUR_MS) this.#tokens.shift();
+    let used = 0;
+    for (const [, t] of this.#tokens) used += t;
+    if (used < cap) return false;
+    // Resume when enough of the hour's usage has aged out to be under the cap again.
+    let excess = used - cap;
+    let resumeAt = now;
+    for (const [at, t] of this.#tokens) {
+      resumeAt = at + HOUR_MS;
+      excess -= t;
+      if (excess < 0) break;
+    }
+    // Not this.suspend(): that waits for the beat in flight, which is the caller.
+    await this.#engine.saveState({ status: 'suspended' });
+    this.#setStatus(
+      'suspended',
+      `limits.max_tokens_per_hour: ${used} tokens in the last hour (limit ${cap}); resuming at ${new Date(resumeAt).toISOString()}`,
+    );
+    setTimeout(() => void this.resume(), Math.max(0, resumeAt - now)).unref();
+    return true;
   }
 
   #setStatus(status: DaemonStatus, reason: string | undefined): void {

@@ -19,10 +19,12 @@ import {
 import type { Deliberator } from '../deliberation/deliberator.js';
 import { LlmDeliberator } from '../deliberation/llm-deliberator.js';
 import { defaultUtilityDeliberator } from '../deliberation/utility-deliberator.js';
+import { FileWatchSource } from '../perception/file-watch-source.js';
 import { InboxSource } from '../perception/inbox-source.js';
 import { AttentionFilter } from '../perception/observation.js';
 import { Perceiver } from '../perception/perceiver.js';
 import type { PerceptionSource } from '../perception/perception-source.js';
+import { TimerSource } from '../perception/timer-source.js';
 import { WebhookSource } from '../perception/webhook-source.js';
 import {
   builtinTools,
@@ -42,6 +44,7 @@ import { Inbox } from './inbox.js';
 import { type DaemonHandle, IsolatedDaemon } from './isolated-daemon.js';
 import type { ErrorKind } from './recovery.js';
 import { ToolJournal } from './tool-journal.js';
+import { registerWebhookOperation } from './webhook-operation.js';
 
 /** Capabilities an agent gets when its definition lists none. */
 export const DEFAULT_AGENT_CAPABILITIES = ['llm.use', 'tool.call', 'message.send'] as const;
@@ -81,7 +84,10 @@ export interface SpawnOptions {
 export interface SpawnedAgent {
   readonly agent: HostedAgent;
   readonly daemon: DaemonHandle;
-  /** Webhook deliveries for inline agents (isolated agents perceive their inbox only). */
+  /**
+   * Webhook deliveries, for inline agents with `perception.webhooks.enabled` (isolated agents
+   * perceive their inbox only).
+   */
   readonly webhooks: WebhookSource | undefined;
   readonly snapshots: SnapshotSchedule;
 }
@@ -99,6 +105,8 @@ export class AgentHost implements HostedAgents {
   readonly #definitions = new Map<string, AgentConfig>();
   readonly #mcp = new Map<string, McpConnection>();
   readonly #spawned = new Map<string, SpawnedAgent>();
+  /** Perceivers of inline daemons, closed at stop (file watchers hold OS handles). */
+  readonly #perceivers = new Map<string, Perceiver>();
 
   private constructor(options: AgentHostOptions) {
     this.#options = options;
@@ -127,6 +135,7 @@ export class AgentHost implements HostedAgents {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onDelivered: (name) => host.#spawned.get(name)?.daemon.wake(),
     });
+    registerWebhookOperation(options.kernel, host);
     for (const definition of options.agents) await host.#host(definition);
     return host;
   }
@@ -176,6 +185,14 @@ export class AgentHost implements HostedAgents {
     });
     let spawned: SpawnedAgent;
     if (def.isolation !== 'inline' && options.deliberator === undefined) {
+      // The config check refuses this; a definition built in code could still carry it.
+      const { timers, watch, webhooks } = def.perception;
+      if (timers.length > 0 || watch.length > 0 || webhooks.enabled) {
+        throw new AgentvisorError(
+          'CONFIG_INVALID',
+          `agent "${name}": perception timers, watch and webhooks need isolation: inline (this agent runs with isolation: ${def.isolation}, whose daemon perceives its inbox only)`,
+        );
+      }
       const daemon = await IsolatedDaemon.spawn({
         isolation: def.isolation,
         kernel: this.#options.kernel,
@@ -194,6 +211,12 @@ export class AgentHost implements HostedAgents {
           maxToolCallsPerBeat: def.limits.max_tool_calls_per_beat,
           heartbeat: { baseMs: def.heartbeat.base_ms, maxMs: def.heartbeat.max_ms },
           recovery: def.errors,
+          attention: {
+            threshold: def.perception.attention.threshold,
+            maxPerBeat: def.perception.attention.max_per_beat,
+          },
+          maxBeats: def.limits.max_beats,
+          maxTokensPerHour: def.limits.max_tokens_per_hour,
         },
         ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
         ...(options.onError === undefined
@@ -215,12 +238,16 @@ export class AgentHost implements HostedAgents {
       const ops = new AgentOps(
         new InlineGate(this.#options.kernel, { kind: 'agent', id: agent.id }),
       );
-      const webhooks = new WebhookSource({ agent: name });
       const inbox = new InboxSource(ops);
+      const { sources, webhooks } = perceptionSources(name, def, this.#options.clock);
       const perceiver = new Perceiver(
-        [inbox, webhooks, ...(options.extraSources ?? [])],
-        new AttentionFilter(),
+        [inbox, ...sources, ...(options.extraSources ?? [])],
+        new AttentionFilter({
+          threshold: def.perception.attention.threshold,
+          maxPerBeat: def.perception.attention.max_per_beat,
+        }),
       );
+      this.#perceivers.set(name, perceiver);
       const deliberator =
         options.deliberator ??
         (def.deliberation === 'utility' ? defaultUtilityDeliberator() : new LlmDeliberator());
@@ -245,6 +272,8 @@ export class AgentHost implements HostedAgents {
         engine,
         heartbeat: { baseMs: def.heartbeat.base_ms, maxMs: def.heartbeat.max_ms },
         recovery: def.errors,
+        maxBeats: def.limits.max_beats,
+        maxTokensPerHour: def.limits.max_tokens_per_hour,
         onWake: () => inbox.notify(),
         ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
         ...(options.onError === undefined ? {} : { onError: options.onError }),
@@ -264,6 +293,9 @@ export class AgentHost implements HostedAgents {
     this.#spawned.delete(name);
     await spawned.daemon.stop();
     await spawned.snapshots.stop();
+    const perceiver = this.#perceivers.get(name);
+    this.#perceivers.delete(name);
+    await perceiver?.close();
   }
 
   /** The state a snapshot holds: beat cursor, goals, memory and the live constitution. */
@@ -318,6 +350,7 @@ export class AgentHost implements HostedAgents {
       }),
       tools: [...def.tools, ...def.custom_tools.map((t) => t.name)],
       scopes: toolScopes(def, this.#options.baseDir),
+      maxActiveThoughts: def.limits.max_active_thoughts,
       constitution: Constitution.from(def.constitution),
     };
     const capabilities =
@@ -348,6 +381,52 @@ export class AgentHost implements HostedAgents {
       this.#mcp.set(server, connection);
     }
   }
+}
+
+/**
+ * The configured perception sources of an inline agent besides its inbox: one timer per
+ * `perception.timers` entry, one watcher per `perception.watch` path (already absolute), and the
+ * webhook queue when enabled. A watch path that cannot be watched fails the spawn, naming it.
+ */
+function perceptionSources(
+  name: string,
+  def: AgentConfig,
+  clock: Clock | undefined,
+): { sources: PerceptionSource[]; webhooks: WebhookSource | undefined } {
+  const { timers, watch, webhooks: hooks } = def.perception;
+  const withClock = clock === undefined ? {} : { clock };
+  const sources: PerceptionSource[] = timers.map(
+    (t, j) =>
+      new TimerSource({
+        id: `timer.${j}:${t.every_ms}ms`,
+        everyMs: t.every_ms,
+        ...withClock,
+        ...(t.salience === undefined ? {} : { salience: t.salience }),
+      }),
+  );
+  watch.forEach((w, j) => {
+    try {
+      sources.push(
+        new FileWatchSource({
+          paths: [w.path],
+          ...withClock,
+          ...(w.salience === undefined ? {} : { salience: w.salience }),
+        }),
+      );
+    } catch (error) {
+      for (const s of sources) void s.close?.();
+      throw new AgentvisorError(
+        'CONFIG_INVALID',
+        `agent "${name}": perception.watch.${j}.path ${w.path} cannot be watched: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+  });
+  const webhooks = hooks.enabled
+    ? new WebhookSource({ agent: name, capacity: hooks.capacity, ...withClock })
+    : undefined;
+  if (webhooks !== undefined) sources.push(webhooks);
+  return { sources, webhooks };
 }
 
 /** The tool scopes of a definition (paths already absolute). */

@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { LlmDeliberator } from '../deliberation/llm-deliberator.js';
 import { defaultUtilityDeliberator } from '../deliberation/utility-deliberator.js';
 import { InboxSource } from '../perception/inbox-source.js';
+import { AttentionFilter } from '../perception/observation.js';
 import { Perceiver } from '../perception/perceiver.js';
 import { AgentDaemon } from './agent-daemon.js';
 import { AgentOps } from './agent-ops.js';
@@ -51,7 +52,7 @@ ch.onMessage((message) => {
         maxToolCallsPerBeat: spec.maxToolCallsPerBeat,
       },
       ops,
-      perceiver: new Perceiver([inbox]),
+      perceiver: new Perceiver([inbox], new AttentionFilter(spec.attention)),
       deliberator:
         spec.deliberation === 'utility' ? defaultUtilityDeliberator() : new LlmDeliberator(),
     });
@@ -60,6 +61,8 @@ ch.onMessage((message) => {
       engine,
       heartbeat: spec.heartbeat,
       recovery: spec.recovery as Partial<RecoveryPolicy>,
+      maxBeats: spec.maxBeats,
+      maxTokensPerHour: spec.maxTokensPerHour,
       onWake: () => inbox.notify(),
       onBeat: (report) => ch.send({ type: 'beat', report }),
       onError: (error, action) =>

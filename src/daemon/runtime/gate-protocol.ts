@@ -19,6 +19,10 @@ export interface IsolatedAgentSpec {
   readonly maxToolCallsPerBeat: number;
   readonly heartbeat: { readonly baseMs: number; readonly maxMs: number };
   readonly recovery: Readonly<Record<string, string>>;
+  /** The attention filter of the isolate's perceiver (`perception.attention`). */
+  readonly attention?: { readonly threshold: number; readonly maxPerBeat: number };
+  readonly maxBeats: number | null;
+  readonly maxTokensPerHour: number | null;
 }
 
 /** Host → agent. */

@@ -16,6 +16,8 @@ export interface HostedAgent {
   /** Allowed tool names and `prefix.*` patterns. */
   readonly tools: readonly string[];
   readonly scopes: ToolScopes;
+  /** Unfinished thoughts allowed at once (`limits.max_active_thoughts`). */
+  readonly maxActiveThoughts: number;
   /** Replaced on every amendment (constitutions are immutable values). */
   constitution: Constitution;
 }

@@ -87,6 +87,36 @@ describe('defaults', () => {
         budget: 'suspend',
         fatal: 'terminate',
       },
+      perception: {
+        timers: [],
+        watch: [],
+        webhooks: { enabled: false, capacity: 1000 },
+        attention: { threshold: 0.1, max_per_beat: 32 },
+      },
+    });
+  });
+
+  it('fills perception defaults field by field', () => {
+    const { config } = validateConfig(
+      {
+        agents: [
+          agent({
+            perception: {
+              timers: [{ every_ms: 10 }, { every_ms: 500, salience: 0.9 }],
+              watch: [{ path: './inbox' }],
+              webhooks: { enabled: true },
+              attention: { threshold: 0 },
+            },
+          }),
+        ],
+      },
+      { env: {} },
+    );
+    expect(config.agents[0]!.perception).toEqual({
+      timers: [{ every_ms: 10 }, { every_ms: 500, salience: 0.9 }],
+      watch: [{ path: './inbox' }],
+      webhooks: { enabled: true, capacity: 1000 },
+      attention: { threshold: 0, max_per_beat: 32 },
     });
   });
 
@@ -228,14 +258,74 @@ describe('per-field rules name the path, the value and what is allowed', () => {
     [{ memory: { episodic: -1 } }, 'agents.0.memory.episodic', 'got -1'],
     [{ errors: { model: 'panic' } }, 'agents.0.errors.model', '"retry"'],
     [{ depends_on: 'writer' }, 'agents.0.depends_on', 'got "writer"'],
+    [{ perception: { timers: {} } }, 'agents.0.perception.timers', 'array'],
+    [
+      { perception: { timers: [{ every_ms: 5 }] } },
+      'agents.0.perception.timers.0.every_ms',
+      'got 5',
+    ],
+    [
+      { perception: { timers: [{ every_ms: 100.5 }] } },
+      'agents.0.perception.timers.0.every_ms',
+      'expected int',
+    ],
+    [
+      { perception: { timers: [{ every_ms: 100, salience: 1.5 }] } },
+      'agents.0.perception.timers.0.salience',
+      'got 1.5',
+    ],
+    [{ perception: { timers: [{}] } }, 'agents.0.perception.timers.0.every_ms', 'got nothing'],
+    [{ perception: { watch: [{ path: '' }] } }, 'agents.0.perception.watch.0.path', 'got ""'],
+    [{ perception: { watch: ['./data'] } }, 'agents.0.perception.watch.0', 'got "./data"'],
+    [
+      { perception: { watch: [{ path: 'x', salience: -0.5 }] } },
+      'agents.0.perception.watch.0.salience',
+      'got -0.5',
+    ],
+    [
+      { perception: { webhooks: { enabled: 'yes' } } },
+      'agents.0.perception.webhooks.enabled',
+      'boolean',
+    ],
+    [
+      { perception: { webhooks: { capacity: 0 } } },
+      'agents.0.perception.webhooks.capacity',
+      'got 0',
+    ],
+    [
+      { perception: { webhooks: { capacity: 2.5 } } },
+      'agents.0.perception.webhooks.capacity',
+      'expected int',
+    ],
+    [
+      { perception: { attention: { threshold: 2 } } },
+      'agents.0.perception.attention.threshold',
+      'got 2',
+    ],
+    [
+      { perception: { attention: { max_per_beat: 0 } } },
+      'agents.0.perception.attention.max_per_beat',
+      'got 0',
+    ],
   ])('%j is refused at %s', (overrides, where, says) => {
     const problem = only({ agents: [agent(overrides)] });
     expect(problem.startsWith(`${where}: `)).toBe(true);
     expect(problem).toContain(says);
   });
 
-  it('an unknown key in an agent is named', () => {
-    expect(only({ agents: [agent({ modle: 'smart' })] })).toBe('agents.0: unknown key "modle"');
+  it('an unknown key in an agent is named, with the allowed ones', () => {
+    expect(only({ agents: [agent({ modle: 'smart' })] })).toMatch(
+      /^agents\.0: unknown key "modle"; allowed: name, id, role, description, model, .*, perception$/,
+    );
+  });
+
+  it('an unknown key in perception is named at its exact path', () => {
+    expect(only({ agents: [agent({ perception: { timer: [] } })] })).toBe(
+      'agents.0.perception: unknown key "timer"; allowed: timers, watch, webhooks, attention',
+    );
+    expect(
+      only({ agents: [agent({ perception: { timers: [{ every_ms: 100, every: 'day' }] } })] }),
+    ).toBe('agents.0.perception.timers.0: unknown key "every"; allowed: every_ms, salience');
   });
 
   it('agents must be a list and MCP servers a mapping', () => {
@@ -351,6 +441,50 @@ describe('cross-field rules name the exact path', () => {
     ]);
   });
 
+  it('timers, watches and webhooks need an inline agent', () => {
+    const found = problems({
+      agents: [
+        agent({
+          isolation: 'worker',
+          perception: { timers: [{ every_ms: 100 }], watch: [{ path: './in' }] },
+        }),
+        agent({
+          name: 'hooked',
+          isolation: 'process',
+          perception: { webhooks: { enabled: true } },
+        }),
+      ],
+    });
+    expect(found).toHaveLength(3);
+    expect(found[0]).toMatch(
+      /^agents\.0\.perception\.timers: perception\.timers needs isolation: inline; agent "researcher" runs with isolation: worker, whose daemon perceives its inbox only \(remove perception\.timers or set isolation: inline\)/,
+    );
+    expect(found[1]).toMatch(
+      /^agents\.0\.perception\.watch: perception\.watch needs isolation: inline;/,
+    );
+    expect(found[2]).toMatch(
+      /^agents\.1\.perception\.webhooks: perception\.webhooks needs isolation: inline; agent "hooked" runs with isolation: process/,
+    );
+  });
+
+  it('an isolated agent may still tune attention and leave webhooks disabled', () => {
+    const { config } = validateConfig(
+      {
+        agents: [
+          agent({
+            isolation: 'process',
+            perception: {
+              webhooks: { enabled: false, capacity: 5 },
+              attention: { threshold: 0.5, max_per_beat: 4 },
+            },
+          }),
+        ],
+      },
+      { env: {} },
+    );
+    expect(config.agents[0]!.perception.attention).toEqual({ threshold: 0.5, max_per_beat: 4 });
+  });
+
   it('checkAgentDefinitions reports paths from the config root', () => {
     const parsed = [agentConfigSchema.parse(agent({ tools: ['mcp.none.x'] }))];
     expect(checkAgentDefinitions(parsed, {})).toEqual([
@@ -397,6 +531,7 @@ describe('resolveAgentPaths', () => {
               http: { hosts: ['api.example.com'] },
               shell: { commands: ['ls'], cwd: './work' },
             },
+            perception: { watch: [{ path: './inbox', salience: 0.4 }, { path: '/var/drop' }] },
           }),
           agent({ name: 'plain' }),
         ],
@@ -413,7 +548,12 @@ describe('resolveAgentPaths', () => {
     expect(a.scopes.http?.hosts).toEqual(['api.example.com']);
     expect(a.custom_tools[0]!.module).toBe('/etc/agentvisor/tools/wc.mjs');
     expect(resolved.mcp_servers['files']).toMatchObject({ cwd: '/etc/agentvisor/srv' });
+    expect(a.perception.watch).toEqual([
+      { path: '/etc/agentvisor/inbox', salience: 0.4 },
+      { path: '/var/drop' },
+    ]);
     expect(resolved.agents[1]!.scopes).toEqual({});
+    expect(resolved.agents[1]!.perception.watch).toEqual([]);
     // The input is left as it was.
     expect(config.agents[0]!.scopes.fs?.read).toEqual(['./data', '/abs']);
   });

@@ -6,7 +6,7 @@
  * operations per beat instead of one per step keeps a beat's fsyncs few.
  */
 import { z } from 'zod';
-import { isoTime, type Kernel } from '../../../core/index.js';
+import { AgentvisorError, isoTime, type Kernel } from '../../../core/index.js';
 import { THOUGHT_STATUSES } from '../../../ledger/index.js';
 import type { PersistedPlan, RuntimeState } from '../agent-ops.js';
 import type { HostedAgent } from '../hosted-agent.js';
@@ -111,6 +111,18 @@ export function registerBeatOperations(kernel: Kernel, scope: OperationScope): v
       const agent = self(ctx);
       let thoughtId: string | null = null;
       if (args.taskId !== null && args.thought !== null && args.thought.trim() !== '') {
+        const active = await store.db
+          .selectFrom('thoughts')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('agent_id', '=', agent.id)
+          .where('status', 'in', ['pending', 'processing'])
+          .executeTakeFirstOrThrow();
+        if (Number(active.n) >= agent.maxActiveThoughts) {
+          throw new AgentvisorError(
+            'BUDGET_EXCEEDED',
+            `${agent.name} has ${Number(active.n)} unfinished thoughts, the limit set by limits.max_active_thoughts (${agent.maxActiveThoughts}); finish or fail them first`,
+          );
+        }
         const content =
           args.thought.length > MAX_THOUGHT_CHARS
             ? `${args.thought.slice(0, MAX_THOUGHT_CHARS)}\n[thought cut at ${MAX_THOUGHT_CHARS} characters]`
