@@ -59,7 +59,12 @@ export async function registerWebhookRoutes(
         const { result } = await deps.kernel.call<{ observation: string }>(
           api.caller,
           'agent.webhook',
-          { agent: request.params.name, hook: request.params.hook, body: request.body ?? null },
+          {
+            agent: request.params.name,
+            hook: request.params.hook,
+            body: request.body ?? null,
+            ...(api.context.agentId === undefined ? {} : { boundTo: api.context.agentId }),
+          },
         );
         return reply
           .status(202)

@@ -37,11 +37,24 @@ export function registerWebhookOperation(
             'a webhook name: a letter or digit first, then letters, digits, ".", "_" or "-", at most 64',
           ),
         body: z.unknown(),
+        /** Set by the HTTP route when the API key is bound to one agent (name or id). */
+        boundTo: z.string().min(1).max(200).optional(),
       })
       .strict(),
     handler(_ctx, args): WebhookDelivery {
       const def = host.definition(args.agent); // NOT_FOUND naming the defined agents
       const spawned = host.spawned(args.agent);
+      if (
+        args.boundTo !== undefined &&
+        args.boundTo !== args.agent &&
+        args.boundTo !== spawned?.agent.id
+      ) {
+        throw new AgentvisorError(
+          'POLICY_DENIED',
+          `this API key is bound to agent "${args.boundTo}" and may deliver webhooks only to it, not to "${args.agent}"`,
+          { details: { agent: args.agent } },
+        );
+      }
       if (spawned === undefined) {
         throw new AgentvisorError(
           'NOT_FOUND',

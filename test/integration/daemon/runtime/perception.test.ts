@@ -211,6 +211,27 @@ describe('POST /v1/agents/:name/webhooks/:hook', () => {
     expect(entries[0]!.payload).not.toContain('4711');
   });
 
+  it('403 when a key bound to one agent posts to another; its own agent is fine', async () => {
+    const { post, harness } = await start();
+    await harnessSpawn('hooked');
+    await harnessSpawn('tiny');
+    const { secret: bound } = await harness.system.apiKeys.create({
+      name: 'bound-to-tiny',
+      createdBy: 'human:test',
+      agentId: 'tiny',
+    });
+    const denied = await post('/v1/agents/hooked/webhooks/deploy', {}, bound);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as { message: string }).message).toContain(
+      'bound to agent "tiny"',
+    );
+    expect((await post('/v1/agents/tiny/webhooks/deploy', {}, bound)).status).toBe(202);
+    const refusals = (await listEntries(harness.system.store, { limit: 1000 })).filter(
+      (e) => e.subject === 'agent.webhook' && e.payload.includes('POLICY_DENIED'),
+    );
+    expect(refusals).toHaveLength(1);
+  });
+
   it('401 without a key or with a bad one', async () => {
     const { post } = await start();
     await harnessSpawn('hooked');
