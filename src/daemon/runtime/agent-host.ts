@@ -316,6 +316,7 @@ export class AgentHost implements HostedAgents {
   /** Stops every daemon (each saves a final snapshot) and closes MCP connections. */
   async close(): Promise<void> {
     await Promise.all([...this.#spawned.keys()].map((name) => this.stop(name)));
+    IsolatedDaemon.closeSpares();
     await Promise.all([...this.#mcp.values()].map((c) => c.close().catch(() => undefined)));
     this.#mcp.clear();
   }

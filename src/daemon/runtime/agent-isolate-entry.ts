@@ -104,3 +104,7 @@ ch.onMessage((message) => {
     });
   }
 });
+
+// The host going away (IPC disconnect) ends an isolate, used or spare: no orphans.
+process.on('disconnect', () => process.exit(0));
+ch.send({ type: 'booted' });

@@ -44,6 +44,8 @@ export type HostMessage =
 
 /** Agent → host. */
 export type AgentMessage =
+  /** Modules loaded; waiting for `init` (a spare isolate sits here). */
+  | { readonly type: 'booted' }
   | { readonly type: 'ready' }
   | { readonly type: 'call'; readonly id: number; readonly op: string; readonly args: unknown }
   | { readonly type: 'beat'; readonly report: BeatReport }

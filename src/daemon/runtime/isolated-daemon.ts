@@ -4,10 +4,8 @@
  * agent. An isolate that crashes, exits or runs out of memory ends as `terminated` with the
  * reason; the host and every other agent carry on.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { AgentvisorError, type Kernel } from '../../core/index.js';
 import type { DaemonStatus } from './agent-daemon.js';
 import type {
@@ -18,6 +16,7 @@ import type {
 } from './gate-protocol.js';
 import type { BeatReport } from './heartbeat-engine.js';
 import { serveGate } from './ipc-gate.js';
+import { spareIsolates } from './isolate-pool.js';
 
 /** What the host can ask of any daemon, inline or isolated. */
 export interface DaemonHandle {
@@ -94,53 +93,36 @@ export class IsolatedDaemon implements DaemonHandle {
     end.onMessage((m) => this.#receive(m));
   }
 
-  /** Starts the isolate and waits until it has built its daemon. */
+  /**
+   * Starts the agent in an isolate (a pre-forked spare when one is ready) and waits until it has
+   * built its daemon.
+   */
+  /** Boots a spare isolate of this kind now, so the next spawn of one is fast. */
+  static prewarm(isolation: 'worker' | 'process', memoryMb = 256): Promise<void> {
+    return spareIsolates.prewarm(isolateEntryPath(), isolation, memoryMb);
+  }
+
+  /** Ends the spare isolates (the host calls this at shutdown). */
+  static closeSpares(): void {
+    spareIsolates.close();
+  }
+
   static async spawn(options: IsolatedDaemonOptions): Promise<IsolatedDaemon> {
-    const entry = isolateEntryPath();
-    const memoryMb = options.memoryMb ?? 256;
-    let end: MessageChannelEnd<HostMessage, AgentMessage>;
-    let onExit: (listener: (reason: string) => void) => void;
-    let kill: () => void;
-    let pid: number | undefined;
-    if (options.isolation === 'worker') {
-      const worker = new Worker(entry, { resourceLimits: { maxOldGenerationSizeMb: memoryMb } });
-      end = {
-        send: (m) => worker.postMessage(m),
-        onMessage: (l) => worker.on('message', l),
-      };
-      onExit = (l) => {
-        worker.on('error', (e) => l(`crashed: ${e.message}`));
-        worker.on('exit', (code) => l(`exited with code ${code}`));
-      };
-      kill = () => void worker.terminate();
-    } else {
-      const child: ChildProcess = fork(entry, [], {
-        execArgv: [`--max-old-space-size=${memoryMb}`],
-        serialization: 'advanced',
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
-      end = {
-        send: (m) => {
-          if (child.connected) child.send(m);
-        },
-        onMessage: (l) => child.on('message', (m) => l(m as AgentMessage)),
-      };
-      onExit = (l) => {
-        child.on('error', (e) => l(`crashed: ${e.message}`));
-        child.on('exit', (code, signal) =>
-          l(signal === null ? `exited with code ${code}` : `killed by ${signal}`),
-        );
-      };
-      kill = () => child.kill('SIGKILL');
-      pid = child.pid;
-    }
+    const isolate = spareIsolates.take(
+      isolateEntryPath(),
+      options.isolation,
+      options.memoryMb ?? 256,
+    );
+    isolate.adopt();
+    const { end, pid } = isolate;
+    const kill = () => isolate.kill();
     const daemon = new IsolatedDaemon(options, end, kill, pid);
     serveGate(options.kernel, { kind: 'agent', id: options.spec.id }, end);
     const ready = new Promise<void>((resolve, reject) => {
       end.onMessage((m) => {
         if (m.type === 'ready') resolve();
       });
-      onExit((reason) => {
+      isolate.onExit((reason) => {
         daemon.#exit(reason);
         reject(new AgentvisorError('SANDBOX_CRASHED', `agent ${options.spec.name} ${reason}`));
       });
