@@ -192,7 +192,21 @@ async function startWriters(args: ReadonlyArray<Record<string, unknown>>): Promi
 }
 
 async function expectCleanExit(c: Child, name: string): Promise<void> {
-  const r = await c.exited;
+  let timer: NodeJS.Timeout | undefined;
+  const r = await Promise.race([
+    c.exited,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `${name} did not exit within 60 s; last lines:\n${c.lines.slice(-5).join('\n')}`,
+            ),
+          ),
+        60_000,
+      );
+    }),
+  ]).finally(() => clearTimeout(timer));
   expect(r.code, `${name} failed; stderr:\n${r.stderr}`).toBe(0);
   expect(c.lines.at(-1)).toBe('done');
 }

@@ -131,6 +131,9 @@ export interface Child {
   waitFor(pred: (line: string) => boolean, what: string): Promise<string>;
 }
 
+/** How long {@link Child.waitFor} waits for a line before failing with the child's output. */
+const WAIT_FOR_MS = 60_000;
+
 /** Spawns `node --import tsx <fixture> <json arg>` as a real process. */
 export function spawnFixture(fixture: string, arg: unknown, env: NodeJS.ProcessEnv = {}): Child {
   const proc = spawn(process.execPath, ['--import', 'tsx', fixture, JSON.stringify(arg)], {
@@ -179,8 +182,22 @@ export function spawnFixture(fixture: string, arg: unknown, env: NodeJS.ProcessE
       const found = lines.find(pred);
       if (found !== undefined) return Promise.resolve(found);
       return new Promise<string>((resolve, reject) => {
+        // A child that goes silent must fail the test with what it said, not hang it.
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `no ${what} from the child within ${WAIT_FOR_MS} ms; last lines:\n${lines.slice(-5).join('\n')}\nstderr:\n${stderr}`,
+              ),
+            ),
+          WAIT_FOR_MS,
+        );
+        timer.unref();
         listeners.push((line) => {
-          if (pred(line)) resolve(line);
+          if (pred(line)) {
+            clearTimeout(timer);
+            resolve(line);
+          }
         });
         void exited.then((r) =>
           reject(
