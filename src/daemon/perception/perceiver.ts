@@ -1,6 +1,6 @@
 /**
- * @module The perceive phase: polls every source, passes the result through attention, and
- * commits sources after the beat. A failing source is reported, not fatal: the others still
+ * @module The perceive phase: polls every source and passes the result through attention. A
+ * failing source is reported, not fatal: the others still
  * deliver.
  */
 import { AttentionFilter, type Observation } from './observation.js';
@@ -10,7 +10,7 @@ import type { PerceptionSource } from './perception-source.js';
 export interface Perception {
   readonly attended: Observation[];
   readonly dropped: Observation[];
-  /** Every observation polled, attended or not (committed together after the beat). */
+  /** Every observation polled, attended or not (the inbox ones are acknowledged after the beat). */
   readonly all: Observation[];
   readonly sourceErrors: { source: string; error: unknown }[];
 }
@@ -40,15 +40,6 @@ export class Perceiver {
     });
     const { attended, dropped } = this.#attention.select(all);
     return { attended, dropped, all, sourceErrors };
-  }
-
-  /** Tells each source the beat that saw its observations completed. */
-  async commit(observations: readonly Observation[]): Promise<void> {
-    for (const source of this.#sources) {
-      if (source.commit === undefined) continue;
-      const mine = observations.filter((o) => o.source === source.id);
-      if (mine.length > 0) await source.commit(mine);
-    }
   }
 
   async close(): Promise<void> {

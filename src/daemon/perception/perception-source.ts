@@ -1,7 +1,8 @@
 /**
  * @module The seam for perception: anything that can be polled once per beat for what changed.
- * Sources that need acknowledgement (the inbox) acknowledge only after the beat that saw the
- * observation completed, so a crash mid-beat re-delivers instead of losing it.
+ * The one source that needs acknowledgement, the inbox, is acknowledged by the heartbeat engine
+ * in `beat.complete`, after the beat that saw the observation, so a crash mid-beat re-delivers
+ * instead of losing it.
  */
 import type { Observation } from './observation.js';
 
@@ -10,8 +11,6 @@ export interface PerceptionSource {
   readonly id: string;
   /** New observations since the last poll. Never throws for "nothing new". */
   poll(): Promise<Observation[]>;
-  /** Called after the beat that attended these observations completed. */
-  commit?(observations: readonly Observation[]): Promise<void>;
   /** Releases watchers and timers. */
   close?(): Promise<void> | void;
 }

@@ -169,18 +169,7 @@ export class HeartbeatEngine {
       if (goal === null && perception.attended.length === 0) {
         await this.#settleIdle(state, beat, perception.all);
         lap('learn');
-        return {
-          beat,
-          idle: true,
-          backlog: false,
-          resumed: false,
-          observations: perception.all.length,
-          decision: undefined,
-          results: [],
-          finishedGoal: undefined,
-          phases,
-          tokens: 0,
-        };
+        return idleReport(beat, perception.all.length, phases);
       }
       const context = await this.#reflect(goal, perception.attended);
       lap('deliberate');
@@ -198,18 +187,7 @@ export class HeartbeatEngine {
       if (decision === undefined) {
         await this.#settleIdle(state, beat, perception.all);
         lap('learn');
-        return {
-          beat,
-          idle: true,
-          backlog: false,
-          resumed: false,
-          observations: perception.all.length,
-          decision,
-          results: [],
-          finishedGoal: undefined,
-          phases,
-          tokens: 0,
-        };
+        return idleReport(beat, perception.all.length, phases);
       }
       const cap = this.#profile.maxToolCallsPerBeat ?? 8;
       const actions = decision.actions.slice(0, cap);
@@ -340,7 +318,6 @@ export class HeartbeatEngine {
         acknowledge,
       });
     }
-    await this.#perceiver.commit(observations.filter((o) => o.source !== 'inbox'));
     this.#state = next;
   }
 
@@ -377,7 +354,6 @@ export class HeartbeatEngine {
       acknowledge: inboxIds(observations),
     });
     this.#state = done;
-    await this.#perceiver.commit(observations.filter((o) => o.source !== 'inbox'));
     return finished;
   }
 }
@@ -408,5 +384,21 @@ function cursorOf(state: RuntimeState) {
     status: state.status,
     intervalMs: state.intervalMs,
     metrics: state.metrics,
+  };
+}
+
+/** The report of a beat that decided nothing. */
+function idleReport(beat: number, observations: number, phases: PhaseTimings): BeatReport {
+  return {
+    beat,
+    idle: true,
+    backlog: false,
+    resumed: false,
+    observations,
+    decision: undefined,
+    results: [],
+    finishedGoal: undefined,
+    phases,
+    tokens: 0,
   };
 }
