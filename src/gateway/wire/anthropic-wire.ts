@@ -27,6 +27,7 @@ import {
   argumentsToObject,
   count,
   defaultFinish,
+  jsonObject,
   malformed,
   parseClientBody,
   parseJsonData,
@@ -65,7 +66,7 @@ const toolUseBlock = z.looseObject({
   type: z.literal('tool_use'),
   id: z.string().min(1),
   name: z.string().min(1),
-  input: z.record(z.string(), z.unknown()),
+  input: jsonObject,
 });
 // Thinking blocks from earlier turns are accepted and dropped: they cannot be replayed to
 // another provider and Anthropic itself ignores stale ones.
@@ -112,7 +113,7 @@ const requestSchema = z.looseObject({
       z.looseObject({
         name: z.string().min(1),
         description: z.string().optional(),
-        input_schema: z.record(z.string(), z.unknown()),
+        input_schema: jsonObject,
       }),
     )
     .optional(),

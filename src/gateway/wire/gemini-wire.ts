@@ -32,6 +32,7 @@ import type {
 import {
   argumentsToObject,
   count,
+  jsonObject,
   malformed,
   parseClientBody,
   parseJsonData,
@@ -225,14 +226,14 @@ const partSchema = z.looseObject({
     .looseObject({
       id: z.string().optional(),
       name: z.string().min(1),
-      args: z.record(z.string(), z.unknown()).optional(),
+      args: jsonObject.optional(),
     })
     .optional(),
   functionResponse: z
     .looseObject({
       id: z.string().optional(),
       name: z.string().min(1),
-      response: z.record(z.string(), z.unknown()).optional(),
+      response: jsonObject.optional(),
     })
     .optional(),
 });
@@ -254,8 +255,8 @@ const requestSchema = z.looseObject({
             z.looseObject({
               name: z.string().min(1),
               description: z.string().optional(),
-              parameters: z.record(z.string(), z.unknown()).optional(),
-              parametersJsonSchema: z.record(z.string(), z.unknown()).optional(),
+              parameters: jsonObject.optional(),
+              parametersJsonSchema: jsonObject.optional(),
             }),
           )
           .optional(),
@@ -279,8 +280,8 @@ const requestSchema = z.looseObject({
       topP: z.number().min(0).max(1).optional(),
       stopSequences: z.array(z.string()).optional(),
       responseMimeType: z.string().optional(),
-      responseSchema: z.record(z.string(), z.unknown()).optional(),
-      responseJsonSchema: z.record(z.string(), z.unknown()).optional(),
+      responseSchema: jsonObject.optional(),
+      responseJsonSchema: jsonObject.optional(),
     })
     .optional(),
 });

@@ -23,6 +23,7 @@ import {
   count,
   defaultFinish,
   imageFromUrl,
+  jsonObject,
   malformed,
   parseClientBody,
   parseJsonData,
@@ -76,7 +77,7 @@ const toolSchema = z.looseObject({
   function: z.looseObject({
     name: z.string().min(1),
     description: z.string().optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
+    parameters: jsonObject.optional(),
   }),
 });
 const toolChoiceSchema = z.union(
@@ -98,7 +99,7 @@ const responseFormatSchema = z.discriminatedUnion(
       type: z.literal('json_schema'),
       json_schema: z.looseObject({
         name: z.string().min(1),
-        schema: z.record(z.string(), z.unknown()).optional(),
+        schema: jsonObject.optional(),
         strict: z.boolean().nullish(),
       }),
     }),

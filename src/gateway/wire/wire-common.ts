@@ -4,7 +4,7 @@
  * provider's off-spec answer into a `malformed` {@link ProviderError}, and the small JSON and
  * tool-name utilities every format needs. Kept here so each translator reads as the mapping only.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AgentvisorError } from '../../core/index.js';
 import type { ChatMessage, FinishReason, ToolCall } from '../chat-types.js';
 import { ProviderError, type ProviderFailure } from '../provider.js';
@@ -89,6 +89,17 @@ export function malformed(provider: string, detail: string, cause?: unknown): Pr
     cause,
   });
 }
+
+/**
+ * A JSON object passed through as the very object that was parsed. `z.record` copies keys by
+ * assignment, which silently drops an own `"__proto__"` key (JSON.parse makes it a plain
+ * property); tool arguments and schemas must round-trip byte for byte, so they are checked for
+ * shape here and never copied.
+ */
+export const jsonObject = z.custom<Record<string, unknown>>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  { message: 'expected a JSON object' },
+);
 
 /**
  * Parses tool-call argument text into the JSON object Anthropic (`input`) and Gemini (`args`)

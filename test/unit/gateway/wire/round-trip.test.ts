@@ -114,6 +114,30 @@ describe('tool-call conversations across wire formats', () => {
     );
   });
 
+  it('keep an own "__proto__" key in tool arguments (found by the property above)', () => {
+    const req: ChatRequest = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'q' }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c1', name: 'A', arguments: '{"__proto__":[1],"b":2}' }],
+        },
+        { role: 'tool', toolCallId: 'c1', content: '{"r":""}' },
+      ],
+    };
+    const viaAnthropic = anthropicRequestToChat(
+      chatToAnthropicRequest(req, { model: 'm', stream: false }),
+    );
+    const viaGemini = geminiRequestToChat(
+      chatToGeminiRequest(viaAnthropic, { model: 'm', stream: false }),
+      { model: 'm', stream: false },
+    );
+    expect(calls(viaAnthropic)[0]?.arguments).toBe('{"__proto__":[1],"b":2}');
+    expect(calls(viaGemini)[0]?.arguments).toBe('{"__proto__":[1],"b":2}');
+  });
+
   it('responses round-trip through each format', () => {
     const res: ChatResponse = {
       id: 'r1',
