@@ -285,6 +285,11 @@ export class Ledger implements LedgerStage {
             // Nothing of the batch is on disk (the transaction rolled back); the chain is intact.
             for (const p of batch) p.reject(error);
           }
+          // Yield one macrotask between batches. On SQLite a commit completes without real I/O,
+          // so a producer that appends again as soon as its receipt resolves would otherwise keep
+          // this loop in microtasks forever and starve timers, sockets and stdin (seen as an
+          // appender that never heard "stop"). The pause also lets more appends join the batch.
+          if (this.#queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         }
       } finally {
         this.#flushing = undefined;

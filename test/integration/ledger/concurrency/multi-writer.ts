@@ -30,6 +30,8 @@ interface Args {
 const arg = JSON.parse(process.argv[2] ?? '{}') as Args;
 const random = prng(arg.seed);
 const commands = stdinCommands();
+/** Progress on stderr, shown by the test when this process fails to exit. */
+const trace = (what: string) => process.stderr.write(`${new Date().toISOString()} ${what}\n`);
 const die = (error: unknown) => {
   process.stderr.write(
     `multi-writer ${arg.actor} failed: ${(error as Error)?.stack ?? String(error)}\n`,
@@ -81,10 +83,13 @@ try {
     let stopped = false;
     void commands.wait('stop').then(() => {
       stopped = true;
+      trace('stop received');
     });
     await appendMany(Number.POSITIVE_INFINITY, () => stopped);
   }
+  trace('appending done; closing the ledger');
   await ledger.close();
+  trace('ledger closed; closing the store');
   await store.close();
   commands.close();
   process.stdout.write('done\n');

@@ -125,6 +125,8 @@ export interface Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
   /** Registers a callback for each complete line (past lines are not replayed). */
   onLine(fn: (line: string) => void): void;
+  /** What the child wrote to stderr so far. */
+  stderr(): string;
   /** Writes one command line to the child's stdin. */
   send(line: string): void;
   /** Resolves with the first line (past or future) matching `pred`; rejects if the child exits first. */
@@ -175,6 +177,7 @@ export function spawnFixture(fixture: string, arg: unknown, env: NodeJS.ProcessE
     lines,
     exited,
     onLine: (fn) => listeners.push(fn),
+    stderr: () => stderr,
     send: (line) => {
       proc.stdin!.write(`${line}\n`);
     },
