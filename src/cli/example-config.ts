@@ -82,12 +82,15 @@ agents: []
 #       fs: { read: [./data], write: [./out] }
 #       http: { hosts: [api.example.com], max_bytes: 1048576, timeout_ms: 10000 }
 #       shell: { commands: [ls, wc], cwd: ./work, timeout_ms: 10000 }
-#     limits: { max_tool_calls_per_beat: 8, max_beats: null, max_tokens_per_hour: null, max_active_thoughts: 16 }
+#     limits: { max_tool_calls_per_beat: 8, max_beats: null, max_tokens_per_hour: null, max_active_thoughts: 16,
+#               cpu_percent: null, memory_mb: null, ops_per_second: null, watchdog_seconds: null }
 #     heartbeat: { base_ms: 1000, max_ms: 60000 }   # idle agents slow down towards max_ms
 #     isolation: inline        # inline, worker or process
-#     restart: { policy: on-failure, max_restarts: 5, window_ms: 60000, backoff_ms: 1000 }
-#     depends_on: []           # names of other agents in this file; no cycles
-#     risk: low                # low, medium, high, critical
+#     restart: { policy: on-failure, auto_restart: 5 }   # always, on-failure or never; then failed
+#     depends_on: []           # names (required) or { agent: NAME, kind: required|optional|peer }; no cycles
+#     risk: minimal            # minimal, limited, high, unacceptable (never starts)
+#     permission_level: 1      # 0 read-only, 1 standard, 2 elevated, 3 admin
+#     faults: { crash: restart, watchdog_timeout: kill }   # over the supervisor's preset
 #     memory: { episodic: 1000, semantic: 1000, procedural: 500 }
 #     errors: { model: retry, tool: skip, timeout: retry, budget: suspend, fatal: terminate }
 `;

@@ -172,6 +172,20 @@ const ERRORS_DEFAULT = {
   fatal: 'terminate',
 } as const;
 
+/** The faults the supervisor detects (seed 001 fault detection). */
+export const FAULT_KINDS = [
+  'cpu_quota',
+  'memory_limit',
+  'op_flood',
+  'watchdog_timeout',
+  'capability_violation',
+  'policy_violation',
+  'crash',
+] as const;
+/** One of {@link FAULT_KINDS}. */
+export type FaultKind = (typeof FAULT_KINDS)[number];
+const faultAction = z.enum(['log', 'throttle', 'suspend', 'kill', 'restart']);
+
 /** One agent as declared in `agentvisor.yaml`. */
 export const agentConfigSchema = z
   .object({
@@ -197,6 +211,14 @@ export const agentConfigSchema = z
         max_beats: nullableLimit.default(null),
         max_tokens_per_hour: nullableLimit.default(null),
         max_active_thoughts: positiveInt.default(16),
+        /** CPU quota in percent of one core over the fault window (process and worker agents). */
+        cpu_percent: z.number().min(1).max(800).nullable().default(null),
+        /** Resident memory limit (process agents; heap for worker agents). */
+        memory_mb: z.number().int().min(16).max(1_048_576).nullable().default(null),
+        /** Kernel operations per second above which the agent is flooding. */
+        ops_per_second: z.number().min(1).max(1_000_000).nullable().default(null),
+        /** Seconds without a heartbeat before the watchdog acts; unset, the supervisor's. */
+        watchdog_seconds: z.number().min(1).max(86_400).nullable().default(null),
       })
       .strict()
       .default({
@@ -204,6 +226,10 @@ export const agentConfigSchema = z
         max_beats: null,
         max_tokens_per_hour: null,
         max_active_thoughts: 16,
+        cpu_percent: null,
+        memory_mb: null,
+        ops_per_second: null,
+        watchdog_seconds: null,
       }),
     /** Adaptive heartbeat bounds (seed 003): idle agents slow towards max, busy ones speed to base. */
     heartbeat: z
@@ -218,17 +244,58 @@ export const agentConfigSchema = z
       })
       .default({ base_ms: 1000, max_ms: 60_000 }),
     isolation: z.enum(['inline', 'worker', 'process']).default('inline'),
+    /**
+     * Restarts by the supervisor: `always` (OTP permanent), `on-failure` (transient: only after a
+     * crash or fault) or `never` (temporary); after `auto_restart` restarts the agent ends
+     * `failed` (seed 001). Backoff before each restart follows `backoff_seconds` (seed 002), the
+     * last value repeating; unset, the supervisor's schedule applies.
+     */
     restart: z
       .object({
         policy: z.enum(['always', 'on-failure', 'never']).default('on-failure'),
-        max_restarts: z.number().int().min(0).default(5),
-        window_ms: positiveInt.default(60_000),
-        backoff_ms: z.number().int().min(0).default(1000),
+        auto_restart: z.number().int().min(0).max(1000).default(5),
+        backoff_seconds: z.array(z.number().min(0).max(3600)).min(1).max(20).optional(),
       })
       .strict()
-      .default({ policy: 'on-failure', max_restarts: 5, window_ms: 60_000, backoff_ms: 1000 }),
-    depends_on: z.array(z.string().min(1)).default([]),
-    risk: z.enum(['low', 'medium', 'high', 'critical']).default('low'),
+      .default({ policy: 'on-failure', auto_restart: 5 }),
+    /**
+     * Other agents of this file this one depends on (seed 001 §16): `required` (exit when the
+     * dependency exits; the default for a bare name), `optional` (notified, carries on), `peer`
+     * (coordination only). Required and optional edges may not form a cycle.
+     */
+    depends_on: z
+      .array(
+        // A bare name is shorthand for a required edge; one object schema keeps errors precise.
+        z.preprocess(
+          (v) => (typeof v === 'string' ? { agent: v } : v),
+          z
+            .object({
+              agent: z.string().min(1),
+              kind: z.enum(['required', 'optional', 'peer']).default('required'),
+            })
+            .strict(),
+        ),
+      )
+      .default([]),
+    /** EU AI Act risk level (seed 001 §14); an `unacceptable` agent never starts. */
+    risk: z.enum(['minimal', 'limited', 'high', 'unacceptable']).default('minimal'),
+    /** Permission level preset (seed 002: 0 read-only ... 3 admin) added to `capabilities`. */
+    permission_level: z.number().int().min(0).max(3).optional(),
+    /**
+     * The most this agent may ever be granted by a policy patch without a human admin: a
+     * permission level. Unset, it is the agent's own level (or 1 when none is set).
+     */
+    ceiling: z.number().int().min(0).max(3).optional(),
+    /** Recovery per fault type, over the supervisor's preset (seed 001 fault detection). */
+    faults: z
+      .object(
+        Object.fromEntries(FAULT_KINDS.map((k) => [k, faultAction.optional()])) as Record<
+          FaultKind,
+          z.ZodOptional<typeof faultAction>
+        >,
+      )
+      .strict()
+      .default({}),
     /** Memory budgets, in items per tier. */
     memory: z
       .object({
@@ -348,7 +415,7 @@ export function checkAgentDefinitions(
       const problem = mcpToolProblem(tool, servers);
       if (problem !== undefined) issues.push({ path: at('tools', j), message: problem });
     });
-    agent.depends_on.forEach((dep, j) => {
+    agent.depends_on.forEach(({ agent: dep }, j) => {
       if (dep === agent.name) {
         issues.push({
           path: at('depends_on', j),
@@ -424,8 +491,9 @@ function findCycle(
     const i = index.get(name)!;
     const deps = agents[i]!.depends_on;
     for (let j = 0; j < deps.length; j++) {
-      const dep = deps[j]!;
-      if (dep === name || !index.has(dep)) continue;
+      const { agent: dep, kind } = deps[j]!;
+      // Peers coordinate without ordering, so a peer edge closes no cycle.
+      if (kind === 'peer' || dep === name || !index.has(dep)) continue;
       if (state.get(dep) === 'visiting') {
         return { names: [...stack.slice(stack.indexOf(dep)), dep], edge: [i, j] };
       }

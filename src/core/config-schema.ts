@@ -3,12 +3,14 @@
  * so a misspelt key is an error naming the allowed keys, not a silently ignored setting.
  * Keys are snake_case, as in the seed specifications and most YAML configs.
  */
+
 import { z } from 'zod';
 import {
   agentsConfigSchema,
   checkAgentDefinitions,
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
+import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -253,6 +255,8 @@ export const configSchema = z
     mcp_servers: mcpServersConfigSchema.default({}),
     /** The agents this node runs; see `agent-config-schema.ts`. */
     agents: agentsConfigSchema.default([]),
+    supervisor: supervisorConfigSchema.default(supervisorConfigSchema.parse({})),
+    telemetry: telemetryConfigSchema.default({ service_name: 'agentvisor' }),
   })
   .strict()
   .superRefine((c, ctx) => {

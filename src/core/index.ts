@@ -15,6 +15,8 @@ export {
   checkAgentDefinitions,
   type DirectiveConfig,
   directiveConfigSchema,
+  FAULT_KINDS,
+  type FaultKind,
   type McpServerConfig,
   mcpServerConfigSchema,
   type PerceptionConfig,
@@ -83,3 +85,9 @@ export {
   type PrincipalKind,
   SYSTEM_PRINCIPAL,
 } from './principal.js';
+export {
+  type SupervisorConfig,
+  supervisorConfigSchema,
+  type TelemetryConfig,
+  telemetryConfigSchema,
+} from './supervisor-config-schema.js';

@@ -5,4 +5,14 @@
 export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
 export { registerBuiltinOperations } from './builtin-operations.js';
 export { createLogger, type Logger, REDACTED_PATHS } from './logger.js';
+export {
+  type NodeEndpoint,
+  newOperatorToken,
+  nodeEndpointPath,
+  OPERATOR_TOKEN_PREFIX,
+  operatorTokenMatches,
+  readNodeEndpoint,
+  removeNodeEndpoint,
+  writeNodeEndpoint,
+} from './node-endpoint.js';
 export { OPERATOR_CAPABILITIES, PrincipalDirectory } from './principal-directory.js';

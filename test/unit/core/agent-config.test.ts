@@ -73,12 +73,17 @@ describe('defaults', () => {
         max_beats: null,
         max_tokens_per_hour: null,
         max_active_thoughts: 16,
+        cpu_percent: null,
+        memory_mb: null,
+        ops_per_second: null,
+        watchdog_seconds: null,
       },
       heartbeat: { base_ms: 1000, max_ms: 60_000 },
       isolation: 'inline',
-      restart: { policy: 'on-failure', max_restarts: 5, window_ms: 60_000, backoff_ms: 1000 },
+      restart: { policy: 'on-failure', auto_restart: 5 },
       depends_on: [],
-      risk: 'low',
+      risk: 'minimal',
+      faults: {},
       memory: { episodic: 1000, semantic: 1000, procedural: 500 },
       errors: {
         model: 'retry',
@@ -253,8 +258,11 @@ describe('per-field rules name the path, the value and what is allowed', () => {
     ],
     [{ isolation: 'container' }, 'agents.0.isolation', '"worker"'],
     [{ restart: { policy: 'sometimes' } }, 'agents.0.restart.policy', '"on-failure"'],
-    [{ restart: { max_restarts: -1 } }, 'agents.0.restart.max_restarts', 'got -1'],
-    [{ risk: 'extreme' }, 'agents.0.risk', '"critical"'],
+    [{ restart: { auto_restart: -1 } }, 'agents.0.restart.auto_restart', 'got -1'],
+    [{ risk: 'extreme' }, 'agents.0.risk', '"unacceptable"'],
+    [{ faults: { crash: 'explode' } }, 'agents.0.faults.crash', '"restart"'],
+    [{ depends_on: [{ agent: 'b', kind: 'sibling' }] }, 'agents.0.depends_on.0.kind', '"peer"'],
+    [{ limits: { memory_mb: 1 } }, 'agents.0.limits.memory_mb', 'got 1'],
     [{ memory: { episodic: -1 } }, 'agents.0.memory.episodic', 'got -1'],
     [{ errors: { model: 'panic' } }, 'agents.0.errors.model', '"retry"'],
     [{ depends_on: 'writer' }, 'agents.0.depends_on', 'got "writer"'],
@@ -426,7 +434,33 @@ describe('cross-field rules name the exact path', () => {
       },
       { env: {} },
     );
-    expect(config.agents.map((a) => a.depends_on)).toEqual([['b', 'c'], ['c'], []]);
+    expect(config.agents.map((a) => a.depends_on.map((d) => d.agent))).toEqual([
+      ['b', 'c'],
+      ['c'],
+      [],
+    ]);
+    expect(config.agents[0]!.depends_on[0]).toEqual({ agent: 'b', kind: 'required' });
+  });
+
+  it('peer edges close no cycle; required and optional ones do', () => {
+    const { config } = validateConfig(
+      {
+        agents: [
+          agent({ name: 'a', depends_on: [{ agent: 'b', kind: 'peer' }] }),
+          agent({ name: 'b', depends_on: [{ agent: 'a', kind: 'peer' }] }),
+        ],
+      },
+      { env: {} },
+    );
+    expect(config.agents[1]!.depends_on).toEqual([{ agent: 'a', kind: 'peer' }]);
+    expect(
+      problems({
+        agents: [
+          agent({ name: 'a', depends_on: [{ agent: 'b', kind: 'optional' }] }),
+          agent({ name: 'b', depends_on: ['a'] }),
+        ],
+      }),
+    ).toEqual(['agents.1.depends_on.0: dependency cycle: a -> b -> a; got "a"']);
   });
 
   it('MCP tool patterns must name a configured server and have three parts', () => {
