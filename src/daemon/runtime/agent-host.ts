@@ -196,6 +196,8 @@ export class AgentHost implements HostedAgents {
       const daemon = await IsolatedDaemon.spawn({
         isolation: def.isolation,
         kernel: this.#options.kernel,
+        // The heap cap backs the supervisor's RSS limit: a runaway heap dies in V8 first.
+        ...(def.limits.memory_mb === null ? {} : { memoryMb: def.limits.memory_mb }),
         spec: {
           id: agent.id,
           name,

@@ -178,6 +178,15 @@ export class IsolatedDaemon implements DaemonHandle {
     this.#kill();
   }
 
+  /**
+   * Ends the isolate at once (SIGKILL for a process, terminate for a worker) without waiting
+   * for its beat: the supervisor's answer to a hung or runaway agent. The exit is reported like
+   * a crash (`terminated`, "killed by SIGKILL").
+   */
+  kill(): void {
+    this.#kill();
+  }
+
   settled(): Promise<void> {
     if (this.#status !== 'running' && this.#status !== 'created') return Promise.resolve();
     return new Promise((resolve) => this.#waiters.push(resolve));
