@@ -184,6 +184,7 @@ export class Kernel {
   #policy: PolicyStage;
   readonly #limits: LimitStage[];
   readonly #telemetry: TelemetryStage | undefined;
+  readonly #observers: TelemetryStage[] = [];
   readonly clock: Clock;
   readonly #nextCallId: () => string;
   readonly #onBackgroundError: (error: unknown, context: string) => void;
@@ -212,6 +213,14 @@ export class Kernel {
   /** Replaces the policy stage (the supervision module installs its engine here). */
   setPolicy(policy: PolicyStage): void {
     this.#policy = policy;
+  }
+
+  /**
+   * Adds a sink that sees every call event after the telemetry stage (the supervisor's resource
+   * monitor and profiler). Sinks must be cheap and must not throw.
+   */
+  observe(sink: TelemetryStage): void {
+    this.#observers.push(sink);
   }
 
   /** Appends a limit stage; stages run in the order added. */
@@ -421,7 +430,7 @@ export class Kernel {
         pending.catch((error) => this.#onBackgroundError(error, `ledger entry for ${c.name}`));
       }
     } finally {
-      this.#telemetry?.record({
+      const event: CallEvent = {
         kind: 'op',
         callId: c.callId,
         op: c.name,
@@ -431,7 +440,9 @@ export class Kernel {
         durationUs,
         at: this.clock.now(),
         ...(seq === undefined ? {} : { ledgerSeq: seq }),
-      });
+      };
+      this.#telemetry?.record(event);
+      for (const sink of this.#observers) sink.record(event);
     }
     return seq;
   }

@@ -2,6 +2,8 @@
  * @module The composition root: the assembled system, its logger, the principal directory and
  * the built-in operations. Used by the CLI and the server; depends on every other module.
  */
+
+export { AgentSupervision, type SupervisedAgentView } from './agent-supervision.js';
 export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
 export { registerBuiltinOperations } from './builtin-operations.js';
 export { createLogger, type Logger, REDACTED_PATHS } from './logger.js';
@@ -16,3 +18,4 @@ export {
   writeNodeEndpoint,
 } from './node-endpoint.js';
 export { OPERATOR_CAPABILITIES, PrincipalDirectory } from './principal-directory.js';
+export { SupervisedAgent } from './supervised-agent.js';

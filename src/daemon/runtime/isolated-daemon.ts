@@ -18,6 +18,9 @@ import type { BeatReport } from './heartbeat-engine.js';
 import { serveGate } from './ipc-gate.js';
 import { spareIsolates } from './isolate-pool.js';
 
+/** How long an isolate may take to build its daemon before it is killed. */
+const SPAWN_TIMEOUT_MS = 30_000;
+
 /** What the host can ask of any daemon, inline or isolated. */
 export interface DaemonHandle {
   readonly name: string;
@@ -128,7 +131,24 @@ export class IsolatedDaemon implements DaemonHandle {
       });
     });
     end.send({ type: 'init', spec: options.spec });
-    await ready;
+    // An isolate that never says ready (hung at boot) must not hang whoever spawns it.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        kill();
+        reject(
+          new AgentvisorError(
+            'SANDBOX_CRASHED',
+            `agent ${options.spec.name} did not start within ${SPAWN_TIMEOUT_MS / 1000} s; its isolate was killed`,
+          ),
+        );
+      }, SPAWN_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([ready, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
     return daemon;
   }
 

@@ -1,0 +1,375 @@
+/**
+ * @module Supervision of the configured agents in a running node: the OTP supervisor over
+ * every agent (in dependency order), the resource monitor and fault detector ticking each
+ * `supervisor.monitor_interval_ms`, the watchdog fed by heartbeats, dependency cascades, and a
+ * ledger entry for every state change and fault (`supervisor.state`, `supervisor.fault`), so
+ * the compliance report can be recomputed from the ledger alone. Agents of `unacceptable` risk
+ * never start. Throttling is a kernel limit stage: a throttled agent's calls are refused with
+ * RATE_LIMITED until the throttle lapses.
+ */
+import {
+  type AgentConfig,
+  AgentvisorError,
+  type CallEvent,
+  type FaultKind,
+  type LimitStage,
+  type Principal,
+} from '../core/index.js';
+import {
+  type ChildInfo,
+  type ChildStateEvent,
+  DependencyGraph,
+  type Fault,
+  FaultDetector,
+  type FaultOverrides,
+  type OperationProfile,
+  Profiler,
+  ResourceMonitor,
+  restartModeOf,
+  Supervisor,
+  type SupervisorEvent,
+} from '../supervisor/index.js';
+import type { AgentvisorSystem } from './agentvisor-system.js';
+import type { Logger } from './logger.js';
+import { SupervisedAgent } from './supervised-agent.js';
+
+/** How long a `throttle` action holds an agent's calls back. */
+const THROTTLE_MS = 5000;
+const ACTOR = 'system:supervisor';
+
+/** What `status`, `list` and `info` show of one agent. */
+export interface SupervisedAgentView extends ChildInfo {
+  readonly risk: AgentConfig['risk'];
+  readonly isolation: AgentConfig['isolation'];
+  readonly throttledUntil: number | null;
+}
+
+/** See the module comment. */
+export class AgentSupervision {
+  readonly supervisor: Supervisor;
+  readonly graph: DependencyGraph;
+  readonly monitor: ResourceMonitor;
+  readonly detector: FaultDetector;
+  readonly profiler = new Profiler();
+  readonly #system: AgentvisorSystem;
+  readonly #logger: Logger;
+  readonly #runners = new Map<string, SupervisedAgent>();
+  readonly #defs = new Map<string, AgentConfig>();
+  readonly #ids = new Map<string, string>();
+  readonly #throttled = new Map<string, number>();
+  readonly #refused = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
+  #pending: Promise<unknown> = Promise.resolve();
+
+  constructor(system: AgentvisorSystem, logger: Logger) {
+    this.#system = system;
+    this.#logger = logger;
+    const s = system.config.supervisor;
+    this.supervisor = new Supervisor({
+      name: 'agents',
+      strategy: s.strategy,
+      intensity: {
+        maxRestarts: s.intensity.max_restarts,
+        withinSeconds: s.intensity.within_seconds,
+      },
+      backoffSeconds: s.backoff_seconds,
+      resetAfterSeconds: s.reset_after_seconds,
+    });
+    this.graph = DependencyGraph.fromDeclaredAgents(system.config.agents);
+    this.monitor = new ResourceMonitor({ intervalMs: s.monitor_interval_ms });
+    this.detector = new FaultDetector({
+      monitor: this.monitor,
+      preset: s.faults,
+      limits: { watchdogSeconds: s.watchdog_seconds },
+    });
+    for (const def of system.config.agents) {
+      this.#defs.set(def.name, def);
+      const hosted = system.agents.byName(def.name);
+      if (hosted !== undefined) this.#ids.set(def.name, hosted.id);
+    }
+    this.supervisor.onEvent((e) => this.#onEvent(e));
+    system.kernel.observe({ record: (e) => this.#observe(e) });
+    system.kernel.addLimit(this.#throttle());
+  }
+
+  /** Starts every agent in dependency order, then the monitor and the fault checks. */
+  async start(): Promise<void> {
+    for (const name of this.graph.startOrder()) {
+      const def = this.#defs.get(name)!;
+      const id = this.#ids.get(name)!;
+      if (def.risk === 'unacceptable') {
+        this.#refused.add(name);
+        this.#record('supervisor.state', name, {
+          agent_id: id,
+          agent: name,
+          from: 'pending',
+          to: 'failed',
+          reason: 'risk: unacceptable',
+          restart_count: 0,
+          risk: def.risk,
+        });
+        this.#logger.warn({ agent: name }, 'agent not started: its risk level is unacceptable');
+        continue;
+      }
+      const runner = new SupervisedAgent(this.#system.agents, name, {
+        onBeat: () => {
+          this.detector.heartbeat(id);
+          this.supervisor.touch(name);
+        },
+        onStatus: (status, reason) =>
+          this.#logger.info({ agent: name, status, reason }, 'agent status changed'),
+      });
+      this.#runners.set(name, runner);
+      await this.supervisor.add(runner, {
+        id,
+        restart: restartModeOf(def.restart.policy),
+        autoRestart: def.restart.auto_restart,
+        ...(def.restart.backoff_seconds === undefined
+          ? {}
+          : { backoffSeconds: def.restart.backoff_seconds }),
+        capabilities: def.capabilities,
+      });
+    }
+    await this.supervisor.start();
+    this.monitor.start();
+    const every = this.#system.config.supervisor.monitor_interval_ms;
+    this.#timer = setInterval(() => this.#checkFaults(), every);
+    this.#timer.unref();
+  }
+
+  /** Graceful stop: no more fault checks, every agent stopped in reverse start order. */
+  async stop(reason = 'shutdown'): Promise<void> {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.monitor.stop();
+    await this.supervisor.stop(reason);
+    await this.#pending;
+  }
+
+  /** Every configured agent with its supervision state. */
+  list(): SupervisedAgentView[] {
+    const known = new Map(this.supervisor.list().map((c) => [c.name, c]));
+    return [...this.#defs.values()].map((def) => {
+      const info: ChildInfo = known.get(def.name) ?? {
+        id: this.#ids.get(def.name) ?? '',
+        name: def.name,
+        state: this.#refused.has(def.name) ? 'failed' : 'pending',
+        capabilities: def.capabilities,
+        restartMode: restartModeOf(def.restart.policy),
+        autoRestart: def.restart.auto_restart,
+        restartCount: 0,
+        crashRestartCount: 0,
+        startIndex: -1,
+        lastActivityAt: null,
+        activeSince: null,
+      };
+      const until = this.#throttled.get(info.id);
+      return {
+        ...info,
+        risk: def.risk,
+        isolation: def.isolation,
+        throttledUntil: until !== undefined && until > Date.now() ? until : null,
+      };
+    });
+  }
+
+  /** One agent, or NOT_FOUND naming the configured agents. */
+  info(name: string): SupervisedAgentView {
+    const found = this.list().find((a) => a.name === name);
+    if (found === undefined) {
+      throw new AgentvisorError(
+        'NOT_FOUND',
+        `no agent "${name}"; configured: ${[...this.#defs.keys()].join(', ') || '(none)'}`,
+      );
+    }
+    return found;
+  }
+
+  /** Dependencies and dependents of an agent, direct and transitive, by kind. */
+  deps(name: string) {
+    this.info(name);
+    return {
+      agent: name,
+      dependsOn: this.graph.dependenciesOf(name).map((d) => ({
+        agent: d,
+        kind: this.graph.kindOf(name, d),
+      })),
+      dependsOnTransitive: this.graph.dependenciesOf(name, { transitive: true }),
+      dependents: this.graph.dependentsOf(name).map((d) => ({
+        agent: d,
+        kind: this.graph.kindOf(d, name),
+      })),
+      exitCascade: this.graph.cascadeOnExit(name),
+      notifiedOnExit: this.graph.notifiedOnExit(name),
+    };
+  }
+
+  /** Per-operation profile of an agent (the last 100 samples of each operation). */
+  profile(name: string): { agent: string; operations: OperationProfile[] } {
+    const { id } = this.info(name);
+    return { agent: name, operations: this.profiler.allStats(id) };
+  }
+
+  #observe(e: CallEvent): void {
+    if (!e.actor.startsWith('agent:')) return;
+    const id = e.actor.slice(6);
+    if (this.monitor.has(id)) this.monitor.recordOp(id);
+    this.profiler.record(id, e.op, e.durationUs, e.outcome === 'ok');
+  }
+
+  #throttle(): LimitStage {
+    return {
+      name: 'supervisor-throttle',
+      check: (principal: Principal) => {
+        if (principal.kind !== 'agent') return { kind: 'allow' };
+        const until = this.#throttled.get(principal.id);
+        if (until === undefined) return { kind: 'allow' };
+        const left = until - Date.now();
+        if (left <= 0) {
+          this.#throttled.delete(principal.id);
+          return { kind: 'allow' };
+        }
+        return {
+          kind: 'reject',
+          code: 'RATE_LIMITED',
+          reason: `agent is throttled by the supervisor for another ${Math.ceil(left / 1000)} s after a fault`,
+          retryAfterMs: left,
+        };
+      },
+    };
+  }
+
+  #onEvent(e: SupervisorEvent): void {
+    if (e.type !== 'state') {
+      this.#logger.error({ supervisor: e.supervisor, reason: e.reason }, 'supervisor gave up');
+      return;
+    }
+    const def = this.#defs.get(e.child);
+    this.#record('supervisor.state', e.child, {
+      agent_id: e.id,
+      agent: e.child,
+      from: e.from,
+      to: e.to,
+      reason: e.reason,
+      restart_count: e.restartCount,
+      ...(e.to === 'spawned' && def !== undefined ? { risk: def.risk } : {}),
+      ...(e.exit?.code == null ? {} : { exit_code: e.exit.code }),
+      ...(e.exit?.signal == null ? {} : { signal: e.exit.signal }),
+    });
+    this.#system.telemetry.agentEvent(e.id, e.child, e.to, e.reason);
+    this.#track(e, def);
+    if (e.to === 'fault' && e.exit !== undefined && e.exit.kind !== 'killed') {
+      this.#recordFault(
+        this.detector.report(e.id, { fault: 'crash', detail: e.exit.reason }),
+        e.child,
+      );
+    }
+    // Requested stops (shutdown, a cascade) carry no exit; only an agent's own end cascades.
+    if (e.to === 'failed' || (e.to === 'exited' && e.exit !== undefined)) this.#cascade(e.child);
+  }
+
+  #track(e: ChildStateEvent, def: AgentConfig | undefined): void {
+    if (e.to === 'active') {
+      if (!this.monitor.has(e.id))
+        this.monitor.add(e.id, e.pid === undefined ? {} : { pid: e.pid });
+      else this.monitor.setPid(e.id, e.pid);
+      this.detector.track(e.id, def === undefined ? {} : overridesOf(def));
+    } else if (e.to === 'exited' || e.to === 'failed') {
+      this.monitor.remove(e.id);
+      this.detector.untrack(e.id);
+    }
+  }
+
+  #cascade(name: string): void {
+    const order = this.graph.cascadeOnExit(name);
+    for (const dependent of order) {
+      this.#pending = this.#pending
+        .then(() => this.supervisor.stopChild(dependent, `cascade: ${name} exited`))
+        .catch((error) =>
+          this.#logger.warn(
+            { agent: dependent, err: { message: (error as Error).message } },
+            'cascade stop failed',
+          ),
+        );
+    }
+    for (const notified of this.graph.notifiedOnExit(name)) {
+      this.#logger.info({ agent: notified, dependency: name }, 'optional dependency exited');
+    }
+  }
+
+  #checkFaults(): void {
+    for (const fault of this.detector.checkAll()) {
+      const name = [...this.#ids].find(([, id]) => id === fault.agentId)?.[0];
+      if (name === undefined) continue;
+      this.#recordFault(fault, name);
+      this.#act(fault, name);
+    }
+  }
+
+  #act(fault: Fault, name: string): void {
+    const runner = this.#runners.get(name);
+    switch (fault.action) {
+      case 'log':
+        return;
+      case 'throttle':
+        this.#throttled.set(fault.agentId, Date.now() + THROTTLE_MS);
+        return;
+      case 'suspend':
+        void this.#system.agents.spawned(name)?.daemon.suspend(`${fault.fault}: ${fault.detail}`);
+        return;
+      case 'kill':
+        runner?.kill(`${fault.fault}: ${fault.detail}`);
+        return;
+      case 'restart':
+        // A hung process cannot stop itself: kill it and let the restart policy bring it back.
+        runner?.kill(`${fault.fault}: ${fault.detail}`);
+        return;
+    }
+  }
+
+  #recordFault(fault: Fault, name: string): void {
+    this.#record('supervisor.fault', name, {
+      agent_id: fault.agentId,
+      agent: name,
+      fault: fault.fault,
+      detail: fault.detail,
+      action: fault.action,
+    });
+    this.#system.telemetry.fault(
+      fault.agentId,
+      name,
+      fault.fault as FaultKind,
+      fault.action,
+      fault.detail,
+    );
+    this.#logger.warn(
+      { agent: name, fault: fault.fault, action: fault.action },
+      `agent fault: ${fault.detail}`,
+    );
+  }
+
+  #record(type: string, subject: string, payload: Record<string, unknown>): void {
+    const pending = this.#system.ledger
+      .append({ type, actor: ACTOR, subject, payload })
+      .catch((error) =>
+        this.#logger.error(
+          { err: { message: (error as Error).message }, type },
+          'ledger append failed',
+        ),
+      );
+    this.#pending = Promise.all([this.#pending, pending]);
+  }
+}
+
+function overridesOf(def: AgentConfig): FaultOverrides {
+  const l = def.limits;
+  return {
+    limits: {
+      ...(l.cpu_percent === null ? {} : { cpuPercent: l.cpu_percent }),
+      ...(l.memory_mb === null ? {} : { memoryBytes: l.memory_mb * 1024 * 1024 }),
+      ...(l.ops_per_second === null ? {} : { opsPerSecond: l.ops_per_second }),
+      ...(l.watchdog_seconds === null ? {} : { watchdogSeconds: l.watchdog_seconds }),
+    },
+    actions: def.faults,
+  };
+}
