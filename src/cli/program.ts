@@ -11,6 +11,7 @@ import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
 import { registerStartCommand } from './commands/start-command.js';
+import { registerSupervisionCommands } from './commands/supervision-command.js';
 import { registerTaskCommand } from './commands/task-command.js';
 import { type CliIo, processIo, reportError } from './output.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerGatewayCommands(program, io);
   registerAgentCommand(program, io);
   registerTaskCommand(program, io);
+  registerSupervisionCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

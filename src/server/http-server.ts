@@ -6,8 +6,9 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, toAgentvisorError } from '../core/index.js';
-import type { AgentvisorSystem, Logger } from '../system/index.js';
+import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
+import { registerSupervisionRoutes } from './supervision-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
 /** Options for {@link createHttpServer}. */
@@ -16,6 +17,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Supervision and the operator token: mounts `/v1/supervisor/*`, `/v1/compliance`, `/metrics`. */
+  supervision?: { supervision: AgentSupervision; operatorToken: string };
 }
 
 /**
@@ -74,6 +77,10 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     apiKeys: system.apiKeys,
     maxBodyBytes: bodyLimit,
   });
+
+  if (options.supervision !== undefined) {
+    await registerSupervisionRoutes(app, { system, ...options.supervision });
+  }
 
   /** Liveness: the process is up and its event loop turns. */
   app.get('/health/live', async () => ({ status: 'ok' }));

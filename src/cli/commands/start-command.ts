@@ -5,7 +5,14 @@
  */
 import type { Command } from 'commander';
 import { AgentvisorError } from '../../core/index.js';
-import { createLogger, openSystem } from '../../system/index.js';
+import {
+  AgentSupervision,
+  createLogger,
+  newOperatorToken,
+  openSystem,
+  removeNodeEndpoint,
+  writeNodeEndpoint,
+} from '../../system/index.js';
 import { configDirOf, type GlobalOptions, loadCliConfig } from '../context.js';
 import { type CliIo, colours } from '../output.js';
 
@@ -44,9 +51,15 @@ export function registerStartCommand(program: Command, io: CliIo): void {
         timers: true,
         configDir: configDirOf(source),
       });
+      const supervision = new AgentSupervision(system, logger);
+      const operatorToken = newOperatorToken();
       // Loaded here, not at the top: every other verb starts faster without Fastify.
       const { createHttpServer } = await import('../../server/index.js');
-      const app = await createHttpServer({ system, logger });
+      const app = await createHttpServer({
+        system,
+        logger,
+        supervision: { supervision, operatorToken },
+      });
       try {
         await app.listen({ host: config.server.host, port: config.server.port });
       } catch (error) {
@@ -62,18 +75,13 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       const address = app.server.address();
       const port =
         typeof address === 'object' && address !== null ? address.port : config.server.port;
-      for (const agent of system.agents.list()) {
-        const { daemon } = await system.agents.spawn(agent.name, {
-          onError: (error, action) =>
-            logger.warn(
-              { agent: agent.name, kind: error.kind, beat: error.beat, action },
-              `agent beat failed: ${error.message}`,
-            ),
-          onStatus: (status, reason) =>
-            logger.info({ agent: agent.name, status, reason }, 'agent status changed'),
-        });
-        await daemon.start();
-      }
+      await supervision.start();
+      writeNodeEndpoint(dataDir, {
+        url: `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`,
+        pid: process.pid,
+        token: operatorToken,
+        startedAt: new Date().toISOString(),
+      });
       const head = await system.ledger.head();
       io.err(
         [
@@ -102,7 +110,11 @@ export function registerStartCommand(program: Command, io: CliIo): void {
           io.err(`\n${signal}: shutting down...`);
           void (async () => {
             try {
+              removeNodeEndpoint(dataDir);
+              // Stop taking work, let every agent finish its beat (snapshots are taken as each
+              // stops), then the final checkpoint.
               await app.close();
+              await supervision.stop(signal);
               const { finalCheckpointSize } = await system.close();
               io.err(
                 `final checkpoint at ${finalCheckpointSize ?? 0} entries; data is in ${dataDir}`,
