@@ -27,6 +27,11 @@ const BENCHMARKS: Readonly<Record<string, Entry>> = {
       'gate overhead, beat overhead, spawn latency, idle agents per process; turn overhead vs @openai/agents and LangGraph',
     load: () => import('./runtime.bench.js'),
   },
+  supervisor: {
+    description:
+      'restart latency per runner vs PM2, telemetry event cost, policy decision cost, monitor overhead',
+    load: () => import('./supervisor.bench.js'),
+  },
 };
 
 function usage(): string {
