@@ -116,13 +116,19 @@ describe('agent supervision', () => {
     writeFileSync(
       hook,
       `import { existsSync, writeFileSync } from 'node:fs';
-// Checked when the timer fires, not at load: a spare isolate forked earlier must not spin too.
+// Spin once the agent has reported its first beat (so it is up and running), and only in the
+// first agent: spare isolates load this module too but never beat, and the restarted agent
+// finds the marker.
 if (process.send) {
-  setTimeout(() => {
-    if (existsSync(${JSON.stringify(marker)})) return;
-    writeFileSync(${JSON.stringify(marker)}, 'x');
-    for (;;) {}
-  }, 400);
+  const send = process.send.bind(process);
+  process.send = (m, ...rest) => {
+    const sent = send(m, ...rest);
+    if (m?.type === 'beat' && !existsSync(${JSON.stringify(marker)})) {
+      writeFileSync(${JSON.stringify(marker)}, 'x');
+      setTimeout(() => { for (;;) {} }, 0);
+    }
+    return sent;
+  };
 }
 `,
     );
