@@ -3,25 +3,12 @@
  * Checks the scriptable contracts of `audit append` / `audit verify`, tamper detection through
  * a direct edit of the SQLite file, usage errors, and `start` with a clean Ctrl-C shutdown.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/services.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
-
-function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, AGENTVISOR_DATA_DIR: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { cli, startNode } from './cli-harness.js';
 
 describe('agentvisor CLI', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -143,28 +130,7 @@ describe('agentvisor CLI', () => {
   });
 
   it('starts, serves health on loopback, and shuts down cleanly on SIGINT with a final checkpoint', async () => {
-    const child = spawn(process.execPath, [bin, 'start', '--port', '0'], {
-      cwd: tmp.dir,
-      env: { ...process.env, AGENTVISOR_DATA_DIR: '' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        // stderr is a pipe, not a TTY, so the banner carries no colour codes.
-        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-        if (m) {
-          clearInterval(timer);
-          resolve(m[1]!);
-        }
-      }, 50);
-      child.once('exit', (code) => {
-        clearInterval(timer);
-        reject(new Error(`exited early with ${code}: ${stderr}`));
-      });
-    });
+    const { child, url, stderr } = await startNode(tmp.dir);
     const live = await fetch(`${url}/health/live`);
     expect(live.status).toBe(200);
     const ready = (await (await fetch(`${url}/health/ready`)).json()) as { status: string };
@@ -178,7 +144,7 @@ describe('agentvisor CLI', () => {
     );
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-    expect(stderr).toMatch(/final checkpoint at \d+ entries; data is in .*\.agentvisor/);
+    expect(stderr()).toMatch(/final checkpoint at \d+ entries; data is in .*\.agentvisor/);
     const list = JSON.parse(
       cli(['audit', 'checkpoint', '--list', '--json'], tmp.dir).stdout,
     ) as unknown[];

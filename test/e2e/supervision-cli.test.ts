@@ -4,24 +4,11 @@
  * separate CLI processes reading the operator token from node.json; `/metrics` behind the
  * token; and the clear error when no node runs.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/services.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = path.join(root, 'dist/src/cli/main.js');
-
-function cli(args: string[], cwd: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: { ...process.env, AGENTVISOR_DATA_DIR: '' },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { cli, startNode } from './cli-harness.js';
 
 describe('supervision verbs against a running node', () => {
   let tmp: ReturnType<typeof tempDir>;
@@ -47,28 +34,8 @@ describe('supervision verbs against a running node', () => {
         '',
       ].join('\n'),
     );
-    const child = spawn(process.execPath, [bin, 'start', '--port', '0'], {
-      cwd: tmp.dir,
-      env: { ...process.env, AGENTVISOR_DATA_DIR: '' },
-    });
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
+    const { child, url } = await startNode(tmp.dir);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setInterval(() => {
-          const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stderr);
-          if (m) {
-            clearInterval(timer);
-            resolve(m[1]!);
-          }
-        }, 50);
-        child.once('exit', (code) => {
-          clearInterval(timer);
-          reject(new Error(`exited early with ${code}: ${stderr}`));
-        });
-      });
       const endpointFile = path.join(tmp.dir, '.agentvisor', 'node.json');
       expect((await import('node:fs')).statSync(endpointFile).mode & 0o777).toBe(0o600);
       const { token } = JSON.parse(readFileSync(endpointFile, 'utf8')) as { token: string };
