@@ -56,6 +56,8 @@ export class AgentSupervision {
   readonly #runners = new Map<string, SupervisedAgent>();
   readonly #defs = new Map<string, AgentConfig>();
   readonly #ids = new Map<string, string>();
+  /** Agent id to name, for faults, which name the agent by id. */
+  readonly #names = new Map<string, string>();
   readonly #throttled = new Map<string, number>();
   readonly #refused = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
@@ -85,7 +87,10 @@ export class AgentSupervision {
     for (const def of system.config.agents) {
       this.#defs.set(def.name, def);
       const hosted = system.agents.byName(def.name);
-      if (hosted !== undefined) this.#ids.set(def.name, hosted.id);
+      if (hosted !== undefined) {
+        this.#ids.set(def.name, hosted.id);
+        this.#names.set(hosted.id, def.name);
+      }
     }
     this.supervisor.onEvent((e) => this.#onEvent(e));
     system.kernel.observe({ record: (e) => this.#observe(e) });
@@ -299,7 +304,7 @@ export class AgentSupervision {
 
   #checkFaults(): void {
     for (const fault of this.detector.checkAll()) {
-      const name = [...this.#ids].find(([, id]) => id === fault.agentId)?.[0];
+      const name = this.#names.get(fault.agentId);
       if (name === undefined) continue;
       this.#recordFault(fault, name);
       this.#act(fault, name);
