@@ -4,9 +4,11 @@
  * token from `<data dir>/node.json`. Errors come back as the node's `{ code, message }` and are
  * rethrown as the same typed error, so exit codes match a local failure.
  */
+
+import type { Command } from 'commander';
 import { AgentvisorError, type ErrorCode } from '../core/index.js';
 import { readNodeEndpoint } from '../system/index.js';
-import { operatorCaller } from './context.js';
+import { type GlobalOptions, loadCliConfig, operatorCaller } from './context.js';
 
 /** A connection to the running node of a data directory. */
 export interface NodeClient {
@@ -70,4 +72,11 @@ export function connectNode(dataDir: string, timeoutMs = 10_000): NodeClient {
       return (await request('GET', path)).text();
     },
   };
+}
+
+/** The running node of a verb's data directory, and whether the verb prints JSON. */
+export function nodeOfCommand(cmd: Command): { node: NodeClient; json: boolean } {
+  const options = cmd.optsWithGlobals<GlobalOptions>();
+  const { dataDir } = loadCliConfig(options);
+  return { node: connectNode(dataDir), json: options.json === true };
 }

@@ -65,6 +65,7 @@ export function colours(io: CliIo) {
   return {
     ok: (s: string) => (on ? pc.green(s) : s),
     bad: (s: string) => (on ? pc.red(s) : s),
+    warn: (s: string) => (on ? pc.yellow(s) : s),
     dim: (s: string) => (on ? pc.dim(s) : s),
     bold: (s: string) => (on ? pc.bold(s) : s),
   };

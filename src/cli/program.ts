@@ -10,6 +10,7 @@ import { registerAuditCommand } from './commands/audit-command.js';
 import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
+import { registerPolicyCommands } from './commands/policy-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerSupervisionCommands } from './commands/supervision-command.js';
 import { registerTaskCommand } from './commands/task-command.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerAgentCommand(program, io);
   registerTaskCommand(program, io);
   registerSupervisionCommands(program, io);
+  registerPolicyCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

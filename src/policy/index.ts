@@ -7,6 +7,19 @@
  * engine into the kernel.
  */
 
+// Approvals
+export {
+  APPROVAL_KINDS,
+  APPROVAL_STATUSES,
+  type ApprovalDecision,
+  type ApprovalFilter,
+  type ApprovalItem,
+  type ApprovalKind,
+  ApprovalQueue,
+  type ApprovalQueueOptions,
+  type ApprovalRequest,
+  type ApprovalStatus,
+} from './approval-queue.js';
 // Deciding
 export { CedarPolicyReference, toCedarPolicies } from './cedar-reference.js';
 export { ceilingGrants, withinCeiling } from './ceiling.js';
@@ -14,6 +27,20 @@ export * from './compliance/index.js';
 // Levels, ceilings, scopes
 export { levelGrants, PERMISSION_LEVEL_NAMES } from './permission-levels.js';
 export { PolicyEngine, type PolicyEngineOptions } from './policy-engine.js';
+export {
+  type PolicyOperationsOptions,
+  type PolicyView,
+  registerPolicyOperations,
+} from './policy-operations.js';
+// Patches and their storage
+export {
+  applyPolicyChanges,
+  describeGrant,
+  type PatchResult,
+  type PolicyChange,
+  SELF_CAPABILITY,
+  sameGrant,
+} from './policy-patch.js';
 // Validation
 export {
   capabilitySchema,
@@ -22,6 +49,7 @@ export {
   policyChangeSchema,
   policyChangesSchema,
   policyInputSchema,
+  policyPatchArgs,
   policyRequestSchema,
   scopeSchema,
 } from './policy-schema.js';
@@ -32,6 +60,14 @@ export {
   type ToolCallResourceOptions,
   toolCallResource,
 } from './policy-stage.js';
+export {
+  describeCeiling,
+  type InTransaction,
+  type PolicyAuthor,
+  type PolicyChangeRecord,
+  PolicyStore,
+  type PolicyStoreOptions,
+} from './policy-store.js';
 // Vocabulary
 export {
   ADMIN_CAPABILITY,

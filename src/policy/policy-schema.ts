@@ -126,26 +126,29 @@ export const policyChangesSchema = z
   .min(1, 'a patch needs at least one change')
   .max(100, 'at most 100 changes per patch');
 
-/** Who changes a policy, and why. */
-export const patchAuthorSchema = z
-  .object({
-    by: z
-      .object({
-        kind: z.enum(['agent', 'human', 'apikey', 'system']),
-        id: nameSchema,
-        roles: z.array(z.string().max(100)).max(100).optional(),
-      })
-      .strict(),
-    reason: z
-      .string()
-      .trim()
-      .min(1, 'say why (the ledger records it)')
-      .max(2000, 'at most 2000 characters'),
-  })
+const reasonSchema = z
+  .string()
+  .trim()
+  .min(1, 'say why (the ledger records it)')
+  .max(2000, 'at most 2000 characters');
+
+/** An agent, by name. */
+const agentNameSchema = z
+  .string()
+  .min(1, 'name the agent')
+  .max(200, 'at most 200 characters')
+  .regex(/^[A-Za-z0-9._-]+$/, 'an agent name: letters, digits, ".", "_" and "-"');
+
+/** Arguments of `policy.show`. */
+export const policyShowArgs = z.object({ agent: agentNameSchema }).strict();
+
+/** Arguments of `policy.patch`: the agent, one to 100 changes, and why. */
+export const policyPatchArgs = z
+  .object({ agent: agentNameSchema, changes: policyChangesSchema, reason: reasonSchema })
   .strict();
 
-/** An escalation request. */
-export const escalationSchema = z
+/** Arguments of `policy.escalate`: what an agent asks for, why, and how long the question stands. */
+export const escalationArgs = z
   .object({
     capability: capabilitySchema,
     scope: scopeSchema.optional(),
@@ -154,20 +157,46 @@ export const escalationSchema = z
       .number()
       .int()
       .min(1, 'at least 1 second')
-      .max(30 * 86_400, 'at most 30 days (2592000 seconds)'),
+      .max(30 * 86_400, 'at most 30 days (2592000 seconds)')
+      .default(3600),
   })
   .strict();
 
-/** How an approval is decided. */
-export const approvalDecisionSchema = patchAuthorSchema.extend({
-  /** How long the approved grant lasts; omitted, it stays until removed. */
-  grantSeconds: z
-    .number()
-    .int()
-    .min(1, 'at least 1 second')
-    .max(365 * 86_400, 'at most 365 days')
-    .optional(),
-});
+/** Arguments of `approvals.list`. */
+export const approvalListArgs = z
+  .object({
+    status: z
+      .enum(['pending', 'approved', 'denied', 'expired'], {
+        error: 'status: one of pending, approved, denied, expired',
+      })
+      .optional(),
+    agent: agentNameSchema.optional(),
+    kind: z
+      .enum(['escalation', 'question', 'task', 'confirmation', 'budget'], {
+        error: 'kind: one of escalation, question, task, confirmation, budget',
+      })
+      .optional(),
+    limit: z.number().int().min(1).max(1000, 'at most 1000').default(100),
+  })
+  .strict();
+
+/** Arguments of `approvals.decide`. */
+export const approvalDecideArgs = z
+  .object({
+    id: z.string().min(1, 'the approval id (see "approvals")').max(100),
+    decision: z.enum(['approve', 'deny'], { error: 'decision: approve or deny' }),
+    reason: reasonSchema,
+    /** How long an approved escalation's grant lasts; omitted, until someone removes it. */
+    grantSeconds: z
+      .number()
+      .int()
+      .min(1, 'at least 1 second')
+      .max(365 * 86_400, 'at most 365 days (31536000 seconds)')
+      .optional(),
+    /** The answer to a question item. */
+    answer: z.string().max(10_000, 'at most 10000 characters').optional(),
+  })
+  .strict();
 
 /** A policy request (principal, action, resource). */
 export const policyRequestSchema = z

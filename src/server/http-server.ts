@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, toAgentvisorError } from '../core/index.js';
 import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
+import { registerPolicyRoutes } from './policy-routes.js';
 import { registerSupervisionRoutes } from './supervision-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
@@ -80,6 +81,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   if (options.supervision !== undefined) {
     await registerSupervisionRoutes(app, { system, ...options.supervision });
+    await registerPolicyRoutes(app, { system, operatorToken: options.supervision.operatorToken });
   }
 
   /** Liveness: the process is up and its event loop turns. */

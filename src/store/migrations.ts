@@ -7,6 +7,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely';
 import { memoryMigrations } from './migrations/0004-memory.js';
 import { agentMigrations } from './migrations/0005-agents.js';
 import { runtimeMigrations } from './migrations/0006-runtime.js';
+import { policyMigrations } from './migrations/0007-policy.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -169,6 +170,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...memoryMigrations(dialect),
     ...runtimeMigrations(dialect),
     ...agentMigrations(dialect),
+    ...policyMigrations(dialect),
   };
 }
 

@@ -265,6 +265,8 @@ export interface Database {
   tool_calls: ToolCallTable;
   agent_runtime: AgentRuntimeTable;
   goal_tasks: GoalTaskTable;
+  agent_policies: AgentPolicyTable;
+  approvals: ApprovalTable;
 }
 
 export type { Generated };
@@ -319,4 +321,37 @@ export interface AgentRuntimeTable {
   plan: string | null;
   metrics: string;
   updated_at: string;
+}
+
+/** One agent's policy as enforced; grants and ceiling as JSON. */
+export interface AgentPolicyTable {
+  agent_id: string;
+  agent: string;
+  level: number;
+  grants: string;
+  ceiling: string;
+  auto_restart: number;
+  version: number;
+  config_digest: string;
+  updated_at: string;
+  updated_by: string;
+  reason: string;
+}
+
+/** An item waiting for (or decided by) a human; `request` and `response` are JSON. */
+export interface ApprovalTable {
+  id: string;
+  kind: string;
+  agent_id: string;
+  agent: string;
+  summary: string;
+  request: string;
+  status: string;
+  requested_by: string;
+  requested_at: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  decision_reason: string | null;
+  response: string | null;
 }

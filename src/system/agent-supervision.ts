@@ -15,6 +15,7 @@ import {
   type LimitStage,
   type Principal,
 } from '../core/index.js';
+import type { AgentPolicy } from '../policy/index.js';
 import {
   type ChildInfo,
   type ChildStateEvent,
@@ -95,6 +96,13 @@ export class AgentSupervision {
     this.supervisor.onEvent((e) => this.#onEvent(e));
     system.kernel.observe({ record: (e) => this.#observe(e) });
     system.kernel.addLimit(this.#throttle());
+    // A hot patch of the restart limit applies from the agent's next exit; the capabilities
+    // shown by status and the compliance report follow the policy in force.
+    system.policy.policies.onChange(({ policy }) => {
+      if (!this.supervisor.list().some((c) => c.name === policy.agent)) return;
+      this.supervisor.setAutoRestart(policy.agent, policy.autoRestart);
+      this.supervisor.setCapabilities(policy.agent, capabilitiesOf(policy));
+    });
   }
 
   /** Starts every agent in dependency order, then the monitor and the fault checks. */
@@ -132,7 +140,7 @@ export class AgentSupervision {
         ...(def.restart.backoff_seconds === undefined
           ? {}
           : { backoffSeconds: def.restart.backoff_seconds }),
-        capabilities: def.capabilities,
+        capabilities: this.#capabilities(def, id),
       });
     }
     await this.supervisor.start();
@@ -159,7 +167,7 @@ export class AgentSupervision {
         id: this.#ids.get(def.name) ?? '',
         name: def.name,
         state: this.#refused.has(def.name) ? 'failed' : 'pending',
-        capabilities: def.capabilities,
+        capabilities: this.#capabilities(def, this.#ids.get(def.name) ?? ''),
         restartMode: restartModeOf(def.restart.policy),
         autoRestart: def.restart.auto_restart,
         restartCount: 0,
@@ -213,6 +221,12 @@ export class AgentSupervision {
   profile(name: string): { agent: string; operations: OperationProfile[] } {
     const { id } = this.info(name);
     return { agent: name, operations: this.profiler.allStats(id) };
+  }
+
+  /** The capabilities in force for an agent: its policy's grants, else its configured list. */
+  #capabilities(def: AgentConfig, id: string): string[] {
+    const policy = this.#system.policy.policies.get(id);
+    return policy === undefined ? [...def.capabilities] : capabilitiesOf(policy);
   }
 
   #observe(e: CallEvent): void {
@@ -377,4 +391,9 @@ function overridesOf(def: AgentConfig): FaultOverrides {
     },
     actions: def.faults,
   };
+}
+
+/** Distinct capability names of a policy's grants, sorted. */
+function capabilitiesOf(policy: AgentPolicy): string[] {
+  return [...new Set(policy.grants.map((g) => g.capability))].sort();
 }

@@ -10,6 +10,7 @@ import type { Gateway } from '../gateway/index.js';
 import { type Anchor, anchorsFromConfig, Keyring, Ledger, SealedRecords } from '../ledger/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator } from '../telemetry/index.js';
+import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import type { Logger } from './logger.js';
@@ -33,6 +34,8 @@ export interface AgentvisorSystem {
   readonly records: SealedRecords;
   /** The agents of the configuration: identities, operations, daemons once spawned. */
   readonly agents: AgentHost;
+  /** Agents' policies (the gate's policy stage), their hot patches and the approval queue. */
+  readonly policy: PolicySystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -87,6 +90,8 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       timers: options.timers ?? false,
       onBackgroundError,
     });
+    const onBackgroundErrorFor = (context: string) => (error: unknown) =>
+      onBackgroundError(error, context);
     const telemetry = new TelemetryAggregator();
     const principals = new PrincipalDirectory();
     const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
@@ -102,6 +107,16 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     registerLlmOperations(kernel, gatewaySystem.gateway, {
       ledgerContent: config.gateway.ledger_content,
     });
+    let agentsRef: AgentHost | undefined;
+    const policy = openPolicySystem({
+      kernel,
+      store,
+      ledger,
+      fsRoots: (agentId) => {
+        const fs = agentsRef?.byId(agentId)?.scopes.fs;
+        return fs === undefined ? [] : [...fs.write, ...fs.read];
+      },
+    });
     const records = new SealedRecords({ store, ledger });
     const resolved = resolveAgentPaths(config, options.configDir ?? process.cwd());
     const agents = await AgentHost.open({
@@ -110,11 +125,19 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       records,
       sealer: keyring,
       registerPrincipal: (principal) => principals.register(principal),
+      authorizeTool: (principal, call) => policy.authorizeTool(principal, call),
       agents: resolved.agents,
       mcpServers: resolved.mcp_servers,
       createdBy: options.createdBy ?? 'system:agentvisor',
       baseDir: options.configDir ?? process.cwd(),
     });
+    agentsRef = agents;
+    await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
+    const expirySweep = options.timers
+      ? setInterval(() => {
+          policy.approvals.expireOverdue().catch(onBackgroundErrorFor('approval expiry'));
+        }, 30_000).unref()
+      : undefined;
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -131,8 +154,10 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       gatewaySystem,
       records,
       agents,
+      policy,
       close(closeOptions = {}) {
         closed ??= (async () => {
+          if (expirySweep !== undefined) clearInterval(expirySweep);
           try {
             await agents.close();
           } finally {

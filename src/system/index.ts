@@ -3,6 +3,13 @@
  * the built-in operations. Used by the CLI and the server; depends on every other module.
  */
 
+export {
+  openPolicySystem,
+  type PolicySystem,
+  type PolicySystemOptions,
+  policyConfigDigest,
+  policyFromConfig,
+} from './agent-policies.js';
 export { AgentSupervision, type SupervisedAgentView } from './agent-supervision.js';
 export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
 export { registerBuiltinOperations } from './builtin-operations.js';

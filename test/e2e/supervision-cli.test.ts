@@ -97,4 +97,75 @@ describe('supervision verbs against a running node', () => {
       child.kill('SIGKILL');
     }
   });
+
+  it('show and hot-patch policies and work the approval queue', async () => {
+    writeFileSync(
+      path.join(tmp.dir, 'agentvisor.yaml'),
+      ['agents:', '  - { name: worker, deliberation: utility }', ''].join('\n'),
+    );
+    const { child } = await startNode(tmp.dir);
+    try {
+      const shown = JSON.parse(cli(['policy', 'worker', '--json'], tmp.dir).stdout) as {
+        version: number;
+        grantsText: string[];
+      };
+      expect(shown.version).toBe(1);
+      expect(shown.grantsText).toContain('message.send');
+      expect(cli(['policy', 'list'], tmp.dir).stdout).toMatch(/worker/);
+
+      const patched = cli(
+        [
+          'policy',
+          'patch',
+          'worker',
+          '--remove',
+          'message.send',
+          '--add',
+          'fs.read:paths=/workspace/docs',
+          '--auto-restart',
+          '2',
+          '--reason',
+          'tighten',
+        ],
+        tmp.dir,
+      );
+      expect(patched.code).toBe(0);
+      expect(patched.stdout).toMatch(/worker: policy version 2 in force/);
+      const info = JSON.parse(cli(['info', 'worker', '--json'], tmp.dir).stdout) as {
+        agent: { autoRestart: number; capabilities: string[] };
+      };
+      expect(info.agent.autoRestart).toBe(2);
+      expect(info.agent.capabilities).toContain('fs.read');
+      expect(info.agent.capabilities).not.toContain('message.send');
+
+      const noReason = cli(['policy', 'patch', 'worker', '--remove', 'fs.read'], tmp.dir);
+      expect(noReason.code).toBe(2);
+      expect(noReason.stderr).toMatch(/--reason is required/);
+      const badSpec = cli(
+        ['policy', 'patch', 'worker', '--add', 'fs.read:dirs=/x', '--reason', 'r'],
+        tmp.dir,
+      );
+      expect(badSpec.code).toBe(2);
+      expect(badSpec.stderr).toMatch(/"dirs" is not a scope kind/);
+      const notHeld = cli(
+        ['policy', 'patch', 'worker', '--remove', 'shell.exec', '--reason', 'r'],
+        tmp.dir,
+      );
+      expect(notHeld.code).toBe(2);
+      expect(notHeld.stderr).toMatch(/holds no grant of "shell.exec"/);
+      expect(cli(['policy', 'ghost'], tmp.dir).code).toBe(4);
+
+      expect(cli(['approvals'], tmp.dir).stdout).toMatch(/no pending items/);
+      const unknown = cli(['approvals', 'approve', 'nope', '--reason', 'ok'], tmp.dir);
+      expect(unknown.code).toBe(4);
+      expect(unknown.stderr).toMatch(/no approval item nope/);
+      expect(cli(['approvals', 'list', '--status', 'maybe'], tmp.dir).code).toBe(2);
+
+      // The patch and its author are on the ledger.
+      const exported = cli(['audit', 'verify'], tmp.dir);
+      expect(exported.code).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
 });

@@ -6,8 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AgentvisorError } from '../../core/index.js';
-import { type GlobalOptions, loadCliConfig } from '../context.js';
-import { connectNode, type NodeClient } from '../node-client.js';
+import { nodeOfCommand } from '../node-client.js';
 import { type CliIo, colours, printFacts, printJson, printTable } from '../output.js';
 
 interface AgentRow {
@@ -38,12 +37,6 @@ interface StatusView {
     detail?: string;
   }>;
   ledger: { size: number; keyId: string };
-}
-
-function client(cmd: Command): { node: NodeClient; json: boolean } {
-  const options = cmd.optsWithGlobals<GlobalOptions>();
-  const { dataDir } = loadCliConfig(options);
-  return { node: connectNode(dataDir), json: options.json === true };
 }
 
 function ago(at: number | null): string {
@@ -115,7 +108,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .command('status')
     .description('agents, their states and recent events, from the running node')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       const view = await node.get<StatusView>('/v1/supervisor/status');
       if (json) printJson(io, view);
       else printStatus(io, view);
@@ -125,7 +118,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .command('list')
     .description('supervised agents of the running node')
     .action(async (_opts: unknown, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       const { agents } = await node.get<{ agents: AgentRow[] }>('/v1/supervisor/agents');
       if (json) printJson(io, agents);
       else agentTable(io, agents);
@@ -135,7 +128,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .command('info <agent>')
     .description('one agent: state, restarts, resource use')
     .action(async (name: string, _opts: unknown, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       const view = await node.get<{
         agent: AgentRow & { capabilities: string[]; autoRestart: number | null };
         usage: { memoryBytes?: number; peakMemoryBytes?: number } | null;
@@ -161,7 +154,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .command('deps <agent>')
     .description("an agent's dependencies and dependents, and what stops if it exits")
     .action(async (name: string, _opts: unknown, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       const view = await node.get<{
         dependsOn: { agent: string; kind: string }[];
         dependents: { agent: string; kind: string }[];
@@ -181,7 +174,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .command('profile <agent>')
     .description('per-operation timings of an agent (last 100 calls of each)')
     .action(async (name: string, _opts: unknown, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       const view = await node.get<{
         operations: Array<{
           operation: string;
@@ -216,7 +209,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .description('the compliance report (EU AI Act mapping), recomputed from the ledger')
     .option('--html <file>', 'write the printable HTML report to FILE')
     .action(async (opts: { html?: string }, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       if (opts.html !== undefined) {
         writeFileSync(opts.html, await node.text('/v1/compliance?format=html'));
         io.err(`wrote ${opts.html}`);
@@ -247,7 +240,7 @@ export function registerSupervisionCommands(program: Command, io: CliIo): void {
     .description('a live view of the agents, refreshed every second (Ctrl-C to quit)')
     .option('--once', 'print one frame and exit')
     .action(async (opts: { once?: boolean }, cmd: Command) => {
-      const { node, json } = client(cmd);
+      const { node, json } = nodeOfCommand(cmd);
       for (;;) {
         const view = await node.get<StatusView>('/v1/supervisor/status');
         if (json) printJson(io, view);

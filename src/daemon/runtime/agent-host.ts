@@ -42,6 +42,7 @@ import { BeatError, HeartbeatEngine } from './heartbeat-engine.js';
 import type { HostedAgent, HostedAgents } from './hosted-agent.js';
 import { Inbox } from './inbox.js';
 import { type DaemonHandle, IsolatedDaemon } from './isolated-daemon.js';
+import type { DaemonOperationServices } from './operations/operation-scope.js';
 import type { ErrorKind } from './recovery.js';
 import { ToolJournal } from './tool-journal.js';
 import { registerWebhookOperation } from './webhook-operation.js';
@@ -58,6 +59,8 @@ export interface AgentHostOptions {
   readonly sealer: SecretSealer;
   /** Makes a principal known to the kernel's identity stage. */
   readonly registerPrincipal: (principal: Principal) => void;
+  /** The policy's check of what a tool call touches; see `DaemonOperationServices`. */
+  readonly authorizeTool?: DaemonOperationServices['authorizeTool'];
   /** Agents with every relative path already resolved (see `resolveAgentPaths`). */
   readonly agents: readonly AgentConfig[];
   readonly mcpServers: Readonly<Record<string, McpServerConfig>>;
@@ -134,6 +137,7 @@ export class AgentHost implements HostedAgents {
       tools: host.tools,
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onDelivered: (name) => host.#spawned.get(name)?.daemon.wake(),
+      ...(options.authorizeTool === undefined ? {} : { authorizeTool: options.authorizeTool }),
     });
     registerWebhookOperation(options.kernel, host);
     for (const definition of options.agents) await host.#host(definition);

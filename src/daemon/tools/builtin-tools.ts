@@ -3,7 +3,14 @@
  */
 import { fsList, fsRead, fsWrite } from './fs-tools.js';
 import { httpFetch } from './http-fetch-tool.js';
-import { goalComplete, goalPush, memoryPut, memorySearch, messageSend } from './service-tools.js';
+import {
+  goalComplete,
+  goalPush,
+  memoryPut,
+  memorySearch,
+  messageSend,
+  permissionRequest,
+} from './service-tools.js';
 import { shellExec } from './shell-exec-tool.js';
 import type { ToolDefinition } from './tool-types.js';
 
@@ -26,6 +33,7 @@ export function builtinTools(): ToolDefinition[] {
     memoryPut,
     messageSend,
     goalPush,
+    permissionRequest,
     goalComplete,
   ] as ToolDefinition[];
 }

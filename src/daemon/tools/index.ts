@@ -18,7 +18,14 @@ export {
 } from './mcp-client.js';
 export { type ModuleToolOptions, moduleTool } from './module-tool.js';
 export { resolveInScope, type ScopedPath } from './path-scope.js';
-export { goalComplete, goalPush, memoryPut, memorySearch, messageSend } from './service-tools.js';
+export {
+  goalComplete,
+  goalPush,
+  memoryPut,
+  memorySearch,
+  messageSend,
+  permissionRequest,
+} from './service-tools.js';
 export { type ShellExecData, shellExec } from './shell-exec-tool.js';
 export { ToolRegistry, toolAllowed } from './tool-registry.js';
 export type {

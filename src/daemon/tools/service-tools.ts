@@ -1,6 +1,6 @@
 /**
  * @module The built-ins that call the agent's own services: `memory.search`, `memory.put`,
- * `message.send`, `goal.push` and `goal.complete`. They add nothing but validation and a reply
+ * `message.send`, `goal.push`, `goal.complete` and `permission.request`. They add nothing but validation and a reply
  * text; the services (memory, bus, goal stack) enforce their own rules.
  */
 import { z } from 'zod';
@@ -111,5 +111,42 @@ export const goalComplete: ToolDefinition<z.output<typeof completeArgs>> = built
   async run(ctx, args) {
     await ctx.services.goals.complete(ctx.agentId, args.goalId, args.outcome);
     return { content: `completed goal ${args.goalId}`, data: { goalId: args.goalId } };
+  },
+});
+
+const permissionArgs = z.strictObject({
+  capability: z.string().min(1).describe('The capability, e.g. net.http, fs.write, shell.exec'),
+  paths: z.array(z.string().min(1)).optional().describe('Paths the grant should cover'),
+  hosts: z.array(z.string().min(1)).optional().describe('Hosts the grant should cover'),
+  commands: z.array(z.string().min(1)).optional().describe('Programs the grant should cover'),
+  reason: z.string().min(1).describe('Why you need it, for the human who decides'),
+});
+
+/**
+ * `permission.request`: asks a human for a capability the agent lacks (an escalation). The
+ * answer comes later; the agent learns it from its next tool call succeeding or not.
+ */
+export const permissionRequest: ToolDefinition<z.output<typeof permissionArgs>> = builtinTool({
+  name: 'permission.request',
+  description:
+    'Ask a human for a capability you lack (with the paths, hosts or commands it should cover). ' +
+    'It opens an approval item; nothing is granted until a person approves it.',
+  args: permissionArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    const scope = {
+      ...(args.paths === undefined ? {} : { paths: args.paths }),
+      ...(args.hosts === undefined ? {} : { hosts: args.hosts }),
+      ...(args.commands === undefined ? {} : { commands: args.commands }),
+    };
+    const { id, expiresAt } = await ctx.services.permissions.request(ctx.agentId, {
+      capability: args.capability,
+      ...(Object.keys(scope).length === 0 ? {} : { scope }),
+      reason: args.reason,
+    });
+    return {
+      content: `asked a human for ${args.capability} (approval ${id}, open until ${expiresAt}); carry on with what you can do meanwhile`,
+      data: { id, expiresAt },
+    };
   },
 });

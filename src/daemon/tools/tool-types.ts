@@ -69,6 +69,17 @@ export interface ToolServices {
     push(agentId: string, goal: ToolGoalInput): Promise<{ id: string }>;
     complete(agentId: string, goalId: string, outcome: string): Promise<void>;
   };
+  permissions: {
+    /** Opens an escalation approval item for the agent. */
+    request(
+      agentId: string,
+      request: {
+        capability: string;
+        scope?: { paths?: string[]; hosts?: string[]; commands?: string[] };
+        reason: string;
+      },
+    ): Promise<{ id: string; expiresAt: string }>;
+  };
 }
 
 /** Everything one tool call runs with. */

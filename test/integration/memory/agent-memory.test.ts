@@ -3,7 +3,6 @@
  * for storing, ranking, isolation, budgets and consolidation, archival, procedural statistics,
  * vector and hybrid search, bad input and snapshots.
  */
-import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentvisorError, ManualClock } from '../../../src/core/index.js';
@@ -13,42 +12,13 @@ import {
   type MemorySnapshot,
   searchTerms,
 } from '../../../src/memory/index.js';
-import { migrate, PostgresStore, SqliteStore, type Store } from '../../../src/store/index.js';
-import {
-  freshPostgresSchema,
-  postgresAvailable,
-  TEST_POSTGRES_URL,
-  tempDir,
-} from '../../support/services.js';
+import type { Store } from '../../../src/store/index.js';
+import { openFreshStore } from '../../support/fresh-store.js';
+import { postgresAvailable } from '../../support/services.js';
 
 const hasPostgres = await postgresAvailable();
 
-async function openFresh(
-  dialect: 'sqlite' | 'postgres',
-): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const tmp = tempDir('agentvisor-memory-');
-    const store = await SqliteStore.open({ file: path.join(tmp.dir, 'agentvisor.db') });
-    await migrate(store);
-    return {
-      store,
-      async cleanup() {
-        await store.close();
-        tmp.remove();
-      },
-    };
-  }
-  const { schema, drop } = await freshPostgresSchema();
-  const store = await PostgresStore.open({ url: TEST_POSTGRES_URL, schema, poolSize: 4 });
-  await migrate(store);
-  return {
-    store,
-    async cleanup() {
-      await store.close();
-      await drop();
-    },
-  };
-}
+const openFresh = openFreshStore;
 
 /** A deterministic embedding: words hashed into 64 buckets, so shared words mean similarity. */
 async function bagOfWords(texts: string[]): Promise<number[][]> {

@@ -8,6 +8,7 @@ import {
   AgentvisorError,
   type Clock,
   type OperationContext,
+  type Principal,
   systemClock,
 } from '../../../core/index.js';
 import type { SealedRecords } from '../../../ledger/index.js';
@@ -28,6 +29,15 @@ export interface DaemonOperationServices {
   readonly clock?: Clock;
   /** Called when a message or task is queued for a hosted agent (wakes its daemon). */
   readonly onDelivered?: (agentName: string) => void;
+  /**
+   * The policy's word on what a tool call touches (a path, host, program); throws POLICY_DENIED.
+   * Asked inside `tool.call` after the call is journalled, so a refusal is recorded like any
+   * tool failure and the model reads it on its next turn.
+   */
+  readonly authorizeTool?: (
+    principal: Principal,
+    call: { readonly tool: string; readonly args: Record<string, unknown> },
+  ) => void;
 }
 
 /** The services plus the resolved clock and the principal-to-agent lookup. */

@@ -4,7 +4,7 @@
  * services the built-in memory, message and goal tools use.
  */
 import { z } from 'zod';
-import { AgentvisorError, type Kernel } from '../../../core/index.js';
+import { AgentvisorError, type Kernel, type OperationContext } from '../../../core/index.js';
 import { canonicalJson } from '../../../ledger/index.js';
 import type { ToolView } from '../../deliberation/decision.js';
 import type { ToolServices } from '../../tools/index.js';
@@ -88,11 +88,12 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
         throw new AgentvisorError('NOT_FOUND', `tool ${call.tool} disappeared while being called`);
       }
       try {
+        scope.authorizeTool?.(ctx.principal, call);
         const result = await definition.run(
           {
             agentId: agent.id,
             scopes: agent.scopes,
-            services: toolServices(agent),
+            services: toolServices(agent, ctx),
             signal: AbortSignal.timeout(10 * 60_000),
             idempotencyKey: call.key,
           },
@@ -120,9 +121,11 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
 }
 
 /** The services built-in tools (memory.*, message.send, goal.*) use, bound to the store. */
-function toolServicesFor(services: OperationScope): (agent: HostedAgent) => ToolServices {
+function toolServicesFor(
+  services: OperationScope,
+): (agent: HostedAgent, ctx: OperationContext) => ToolServices {
   const { store, inbox } = services;
-  return (agent) => ({
+  return (agent, ctx) => ({
     memory: {
       async put(agentId, item) {
         const stored = await agent.memory.put(agentId, item);
@@ -169,6 +172,17 @@ function toolServicesFor(services: OperationScope): (agent: HostedAgent) => Tool
       },
       async complete(_agentId, goalId, outcome) {
         await agent.goals.complete(goalId, outcome);
+      },
+    },
+    permissions: {
+      // Through the gate again, as the agent: the escalation op is recorded in its own name.
+      async request(_agentId, request) {
+        const { result } = await ctx.kernel.call<{ id: string; expiresAt: string }>(
+          ctx.principal,
+          'policy.escalate',
+          request,
+        );
+        return { id: result.id, expiresAt: result.expiresAt };
       },
     },
   });

@@ -11,6 +11,7 @@ export function toolContext(
     memory: { put: unused, search: unused },
     messages: { send: unused },
     goals: { push: unused, complete: unused },
+    permissions: { request: unused },
   };
   return { agentId: 'agent-1', scopes, services, signal, idempotencyKey: 'call-key-1' };
 }

@@ -3,48 +3,18 @@
  * writes lose nothing on close, totals group correctly, and spend per scope and window counts
  * written and still-buffered rows (seed 002 "Token Usage Tracking").
  */
-import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreSpendSource } from '../../../../src/budget/index.js';
 import { ManualClock } from '../../../../src/core/index.js';
 import { type UsageRecord, UsageRecorder } from '../../../../src/gateway/accounting/index.js';
-import { migrate, PostgresStore, SqliteStore, type Store } from '../../../../src/store/index.js';
-import {
-  freshPostgresSchema,
-  postgresAvailable,
-  TEST_POSTGRES_URL,
-  tempDir,
-} from '../../../support/services.js';
+import type { Store } from '../../../../src/store/index.js';
+import { openFreshStore } from '../../../support/fresh-store.js';
+import { postgresAvailable } from '../../../support/services.js';
 
 const hasPostgres = await postgresAvailable();
 const T0 = Date.parse('2026-03-10T10:30:00Z');
 
-async function open(
-  dialect: 'sqlite' | 'postgres',
-): Promise<{ store: Store; cleanup(): Promise<void> }> {
-  if (dialect === 'sqlite') {
-    const tmp = tempDir('agentvisor-usage-');
-    const store = await SqliteStore.open({ file: path.join(tmp.dir, 'agentvisor.db') });
-    await migrate(store);
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        tmp.remove();
-      },
-    };
-  }
-  const { schema, drop } = await freshPostgresSchema();
-  const store = await PostgresStore.open({ url: TEST_POSTGRES_URL, schema, poolSize: 4 });
-  await migrate(store);
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await drop();
-    },
-  };
-}
+const open = openFreshStore;
 
 function rec(over: Partial<UsageRecord> = {}): UsageRecord {
   return {

@@ -34,6 +34,12 @@ function fakeServices() {
         calls.push(['goals.complete', ...args]);
       },
     },
+    permissions: {
+      request: async (...args) => {
+        calls.push(['permissions.request', ...args]);
+        return { id: 'ap1', expiresAt: '2026-11-27T00:00:00.000Z' };
+      },
+    },
   };
   return { services, calls };
 }
@@ -61,12 +67,26 @@ describe('service built-ins', () => {
     expect(
       (await registry.run('goal.complete', ctx, { goalId: 'g1', outcome: 'shipped' })).content,
     ).toBe('completed goal g1');
+    expect(
+      (
+        await registry.run('permission.request', ctx, {
+          capability: 'net.http',
+          hosts: ['api.github.com'],
+          reason: 'read the issue',
+        })
+      ).content,
+    ).toContain('approval ap1');
     expect(calls).toEqual([
       ['memory.search', 'agent-1', 'sky', { limit: 10, components: ['semantic'] }],
       ['memory.put', 'agent-1', { component: 'episodic', content: 'saw a bird' }],
       ['messages.send', 'agent-1', 'agent-2', 'hi', { subject: 'greeting' }],
       ['goals.push', 'agent-1', { title: 'ship', priority: 5 }],
       ['goals.complete', 'agent-1', 'g1', 'shipped'],
+      [
+        'permissions.request',
+        'agent-1',
+        { capability: 'net.http', scope: { hosts: ['api.github.com'] }, reason: 'read the issue' },
+      ],
     ]);
   });
 

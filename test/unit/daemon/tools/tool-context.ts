@@ -11,6 +11,7 @@ export const unusedServices: ToolServices = {
     push: () => Promise.reject(new Error('goals.push not expected')),
     complete: () => Promise.reject(new Error('goals.complete not expected')),
   },
+  permissions: { request: () => Promise.reject(new Error('permissions.request not expected')) },
 };
 
 export function toolContext(

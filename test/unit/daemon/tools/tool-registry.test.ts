@@ -59,6 +59,7 @@ describe('ToolRegistry', () => {
       'memory.put',
       'memory.search',
       'message.send',
+      'permission.request',
       'shell.exec',
     ]);
     const read = registry().get('fs.read')!;
