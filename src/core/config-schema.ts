@@ -11,6 +11,7 @@ import {
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
+import { teamConfigSchema } from './team-config-schema.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -257,6 +258,7 @@ export const configSchema = z
     agents: agentsConfigSchema.default([]),
     supervisor: supervisorConfigSchema.default(supervisorConfigSchema.parse({})),
     telemetry: telemetryConfigSchema.default({ service_name: 'agentvisor' }),
+    team: teamConfigSchema.default(teamConfigSchema.parse({})),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -91,3 +91,4 @@ export {
   type TelemetryConfig,
   telemetryConfigSchema,
 } from './supervisor-config-schema.js';
+export { type TeamConfig, teamConfigSchema } from './team-config-schema.js';

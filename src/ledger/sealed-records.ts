@@ -65,6 +65,8 @@ export interface NewTask {
   priority?: number;
   parentId?: string | null;
   agentId?: string | null;
+  /** A caller-chosen UUIDv7, so a retried submission names the same task. */
+  id?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ export class SealedRecords {
     }
     const now = isoTime(this.#clock);
     const base = {
-      id: newId(this.#clock),
+      id: input.id ?? newId(this.#clock),
       parent_id: input.parentId ?? null,
       agent_id: input.agentId ?? null,
       title: input.title,

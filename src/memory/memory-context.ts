@@ -28,7 +28,7 @@ export function agentLock(agentId: string): string {
 
 /** Embeds `texts`, or returns nulls when no model is configured. */
 export async function embedTexts(
-  context: MemoryContext,
+  context: Pick<MemoryContext, 'embed'>,
   texts: string[],
 ): Promise<Array<number[] | null>> {
   if (context.embed === undefined || texts.length === 0) return texts.map(() => null);

@@ -15,13 +15,19 @@ import {
   type SearchOptions,
 } from './memory-types.js';
 
-function invalid(field: string, message: string, details: Record<string, unknown> = {}): never {
+/** Throws `INPUT_INVALID` as `<field>: <message>`, with the field in the details. */
+export function invalid(
+  field: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): never {
   throw new AgentvisorError('INPUT_INVALID', `${field}: ${message}`, {
     details: { field, ...details },
   });
 }
 
-function describe(value: unknown): string {
+/** A short, safe rendering of a bad value for an error message. */
+export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, 80));
   if (value === null || value === undefined) return String(value);
   return typeof value === 'object'
@@ -35,7 +41,7 @@ function describe(value: unknown): string {
  * PostgreSQL text cannot hold U+0000 while SQLite can; refusing it everywhere keeps the two
  * stores interchangeable.
  */
-function refuseNul(field: string, value: string): string {
+export function refuseNul(field: string, value: string): string {
   if (value.includes('\u0000'))
     invalid(field, 'contains a NUL character (U+0000), which cannot be stored; remove it');
   return value;
@@ -50,7 +56,7 @@ export function checkAgentId(agentId: unknown): string {
   )
     invalid(
       'agentId',
-      `expected a non-empty string of at most ${MEMORY_LIMITS.agentIdLength} characters, got ${describe(agentId)}`,
+      `expected a non-empty string of at most ${MEMORY_LIMITS.agentIdLength} characters, got ${describeValue(agentId)}`,
     );
   return refuseNul('agentId', agentId);
 }
@@ -58,16 +64,20 @@ export function checkAgentId(agentId: unknown): string {
 /** Throws unless `component` is one of {@link MEMORY_COMPONENTS}. */
 export function checkComponent(component: unknown, field = 'component'): MemoryComponent {
   if (!MEMORY_COMPONENTS.includes(component as MemoryComponent))
-    invalid(field, `expected one of ${MEMORY_COMPONENTS.join(', ')}, got ${describe(component)}`, {
-      allowed: MEMORY_COMPONENTS,
-    });
+    invalid(
+      field,
+      `expected one of ${MEMORY_COMPONENTS.join(', ')}, got ${describeValue(component)}`,
+      {
+        allowed: MEMORY_COMPONENTS,
+      },
+    );
   return component as MemoryComponent;
 }
 
 /** Throws unless `content` has visible text and fits in 64 KiB of UTF-8. */
 export function checkContent(content: unknown, field = 'content'): string {
   if (typeof content !== 'string' || content.trim() === '')
-    invalid(field, `expected non-empty text, got ${describe(content)}`);
+    invalid(field, `expected non-empty text, got ${describeValue(content)}`);
   const bytes = Buffer.byteLength(content, 'utf8');
   if (bytes > MEMORY_LIMITS.contentBytes)
     invalid(
@@ -89,20 +99,21 @@ export function checkImportance(importance: unknown): number {
     importance < 0 ||
     importance > 1
   )
-    invalid('importance', `expected a number from 0 to 1, got ${describe(importance)}`);
+    invalid('importance', `expected a number from 0 to 1, got ${describeValue(importance)}`);
   return importance;
 }
 
 /** Throws unless `tags` is an array of up to 32 distinct-enough short strings; returns them deduplicated. */
 export function checkTags(tags: unknown): string[] {
-  if (!Array.isArray(tags)) invalid('tags', `expected an array of strings, got ${describe(tags)}`);
+  if (!Array.isArray(tags))
+    invalid('tags', `expected an array of strings, got ${describeValue(tags)}`);
   if (tags.length > MEMORY_LIMITS.tags)
     invalid('tags', `${tags.length} tags is over the limit of ${MEMORY_LIMITS.tags}`);
   for (const [i, tag] of tags.entries()) {
     if (typeof tag !== 'string' || tag.trim() === '' || tag.length > MEMORY_LIMITS.tagLength)
       invalid(
         `tags[${i}]`,
-        `expected a non-empty string of at most ${MEMORY_LIMITS.tagLength} characters, got ${describe(tag)}`,
+        `expected a non-empty string of at most ${MEMORY_LIMITS.tagLength} characters, got ${describeValue(tag)}`,
       );
   }
   for (const [i, tag] of (tags as string[]).entries()) refuseNul(`tags[${i}]`, tag);
@@ -112,7 +123,10 @@ export function checkTags(tags: unknown): string[] {
 /** Validates a {@link MemoryInput}, filling the defaults. */
 export function checkMemoryInput(input: unknown): Required<MemoryInput> {
   if (typeof input !== 'object' || input === null)
-    invalid('input', `expected { component, content, tags?, importance? }, got ${describe(input)}`);
+    invalid(
+      'input',
+      `expected { component, content, tags?, importance? }, got ${describeValue(input)}`,
+    );
   const value = input as Partial<MemoryInput>;
   return {
     component: checkComponent(value.component),
@@ -132,7 +146,7 @@ export function resolveBudgets(budgets: Partial<MemoryBudgets> | undefined): Mem
     if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
       invalid(
         `budgets.${component}`,
-        `expected a positive whole number of items, got ${describe(value)}`,
+        `expected a positive whole number of items, got ${describeValue(value)}`,
       );
   }
   return resolved;
@@ -147,7 +161,7 @@ export function checkAction(action: unknown): string {
   )
     invalid(
       'action',
-      `expected a non-empty string of at most ${MEMORY_LIMITS.actionLength} characters, got ${describe(action)}`,
+      `expected a non-empty string of at most ${MEMORY_LIMITS.actionLength} characters, got ${describeValue(action)}`,
     );
   return refuseNul('action', action);
 }
@@ -159,22 +173,22 @@ export function checkOutcome(outcome: unknown): {
   note?: string;
 } {
   if (typeof outcome !== 'object' || outcome === null)
-    invalid('outcome', `expected { success, durationMs?, note? }, got ${describe(outcome)}`);
+    invalid('outcome', `expected { success, durationMs?, note? }, got ${describeValue(outcome)}`);
   const { success, durationMs, note } = outcome as Record<string, unknown>;
   if (typeof success !== 'boolean')
-    invalid('outcome.success', `expected true or false, got ${describe(success)}`);
+    invalid('outcome.success', `expected true or false, got ${describeValue(success)}`);
   if (
     durationMs !== undefined &&
     (typeof durationMs !== 'number' || !Number.isFinite(durationMs) || durationMs < 0)
   )
     invalid(
       'outcome.durationMs',
-      `expected a number of milliseconds >= 0, got ${describe(durationMs)}`,
+      `expected a number of milliseconds >= 0, got ${describeValue(durationMs)}`,
     );
   if (note !== undefined && (typeof note !== 'string' || note.length > MEMORY_LIMITS.noteLength))
     invalid(
       'outcome.note',
-      `expected a string of at most ${MEMORY_LIMITS.noteLength} characters, got ${describe(note)}`,
+      `expected a string of at most ${MEMORY_LIMITS.noteLength} characters, got ${describeValue(note)}`,
     );
   if (typeof note === 'string') refuseNul('outcome.note', note);
   return {
@@ -201,7 +215,7 @@ export function checkSearch(
   if (typeof query !== 'string' || query.length > MEMORY_LIMITS.queryLength)
     invalid(
       'query',
-      `expected a string of at most ${MEMORY_LIMITS.queryLength} characters, got ${describe(query)}`,
+      `expected a string of at most ${MEMORY_LIMITS.queryLength} characters, got ${describeValue(query)}`,
     );
   const components =
     options.components === undefined
@@ -213,11 +227,11 @@ export function checkSearch(
   if (!Number.isInteger(limit) || limit < 1 || limit > MEMORY_LIMITS.searchLimit)
     invalid(
       'limit',
-      `expected a whole number from 1 to ${MEMORY_LIMITS.searchLimit}, got ${describe(limit)}`,
+      `expected a whole number from 1 to ${MEMORY_LIMITS.searchLimit}, got ${describeValue(limit)}`,
     );
   const mode = options.mode ?? (hasEmbeddings ? 'hybrid' : 'text');
   if (!MODES.includes(mode))
-    invalid('mode', `expected one of ${MODES.join(', ')}, got ${describe(mode)}`);
+    invalid('mode', `expected one of ${MODES.join(', ')}, got ${describeValue(mode)}`);
   if (mode !== 'text' && !hasEmbeddings)
     invalid(
       'mode',
@@ -229,6 +243,6 @@ export function checkSearch(
 /** Validates a `limit` for listings: a whole number from 1 to `max`. */
 export function checkLimit(limit: unknown, max: number): number {
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max)
-    invalid('limit', `expected a whole number from 1 to ${max}, got ${describe(limit)}`);
+    invalid('limit', `expected a whole number from 1 to ${max}, got ${describeValue(limit)}`);
   return limit;
 }

@@ -8,6 +8,8 @@ import { memoryMigrations } from './migrations/0004-memory.js';
 import { agentMigrations } from './migrations/0005-agents.js';
 import { runtimeMigrations } from './migrations/0006-runtime.js';
 import { policyMigrations } from './migrations/0007-policy.js';
+import { teamMigrations } from './migrations/0008-team.js';
+import { memoryTierMigrations } from './migrations/0009-memory-tiers.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -171,6 +173,8 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...runtimeMigrations(dialect),
     ...agentMigrations(dialect),
     ...policyMigrations(dialect),
+    ...teamMigrations(dialect),
+    ...memoryTierMigrations(dialect),
   };
 }
 

@@ -267,6 +267,9 @@ export interface Database {
   goal_tasks: GoalTaskTable;
   agent_policies: AgentPolicyTable;
   approvals: ApprovalTable;
+  team_runs: TeamRunTable;
+  team_steps: TeamStepTable;
+  team_subtasks: TeamSubtaskTable;
 }
 
 export type { Generated };
@@ -354,4 +357,127 @@ export interface ApprovalTable {
   decided_at: string | null;
   decision_reason: string | null;
   response: string | null;
+}
+
+/** A task a team works on; `state` is the run's JSON (plan, criteria, results so far). */
+export interface TeamRunTable {
+  task_id: string;
+  team: string;
+  status: string;
+  phase: string;
+  round: number;
+  max_rounds: number;
+  require_approval: number;
+  approval_id: string | null;
+  state: string;
+  deadline: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One recorded phase step of a run. */
+export interface TeamStepTable {
+  id: string;
+  task_id: string;
+  seq: number;
+  phase: string;
+  round: number;
+  status: string;
+  summary: string;
+  output: string;
+  created_at: string;
+}
+
+/** A subtask of a run (its status and result live in `tasks`). */
+export interface TeamSubtaskTable {
+  task_id: string;
+  run_id: string;
+  round: number;
+  position: number;
+  role: string;
+  agent: string;
+  title: string;
+  criteria: string;
+  created_at: string;
+}
+
+/**
+ * Team memory's tables (migration 0009), merged into {@link Database}: declared here, at the
+ * end, so they stay together and apart from the tables other migrations add above.
+ */
+export interface Database {
+  team_memory_items: TeamMemoryItemTable;
+  team_memory_segments: TeamMemorySegmentTable;
+  team_memory_cold: TeamMemoryColdTable;
+  team_memory_signals: TeamMemorySignalTable;
+}
+
+/** The warm tier of team memory: one searchable item (a trace, a fact or a learning). */
+export interface TeamMemoryItemTable {
+  /** Integer key of the full-text index; `id` is the public identity. */
+  seq: Generated<number>;
+  id: string;
+  /** `global`, `agent:<name>` or `team:<name>`. */
+  scope: string;
+  /** item or learning. */
+  kind: string;
+  author: string;
+  content: string;
+  context: string | null;
+  /** Normalised content, for duplicate checks. */
+  content_key: string;
+  /** Algorithm phase (observe ... learn), or null. */
+  phase: string | null;
+  task_id: string | null;
+  /** JSON array of strings. */
+  tags: string;
+  importance: number;
+  /** 0..1, moved by learning signals. */
+  utility: number;
+  created_at: string;
+  warm_at: string;
+  last_accessed_at: string;
+  access_count: number;
+  /** Float32 little-endian vector, or null. */
+  embedding: Uint8Array | null;
+}
+
+/** One cold segment file (gzip'd JSONL), relative to the cold directory. */
+export interface TeamMemorySegmentTable {
+  file: string;
+  created_at: string;
+  bytes: number;
+  items: number;
+}
+
+/** Where an archived item is: its segment, the gzip member within it and its line there. */
+export interface TeamMemoryColdTable {
+  id: string;
+  scope: string;
+  kind: string;
+  author: string;
+  phase: string | null;
+  task_id: string | null;
+  created_at: string;
+  archived_at: string;
+  segment: string;
+  byte_offset: number;
+  byte_length: number;
+  line: number;
+}
+
+/** A learning signal as recorded; id lists are JSON arrays. */
+export interface TeamMemorySignalTable {
+  id: string;
+  type: string;
+  weight: number;
+  strength: number;
+  delta: number;
+  agent: string;
+  task_id: string | null;
+  phase: string | null;
+  memory_ids: string;
+  updated_ids: string;
+  note: string | null;
+  at: string;
 }

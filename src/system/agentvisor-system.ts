@@ -15,6 +15,7 @@ import { registerBuiltinOperations } from './builtin-operations.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import type { Logger } from './logger.js';
 import { PrincipalDirectory } from './principal-directory.js';
+import { openTeamSystem, type TeamSystem } from './team-system.js';
 
 /** Everything a running Agentvisor holds. */
 export interface AgentvisorSystem {
@@ -36,6 +37,8 @@ export interface AgentvisorSystem {
   readonly agents: AgentHost;
   /** Agents' policies (the gate's policy stage), their hot patches and the approval queue. */
   readonly policy: PolicySystem;
+  /** The orchestrator and its runs (started by `start`; runs resume after a crash). */
+  readonly team: TeamSystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -132,6 +135,15 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       baseDir: options.configDir ?? process.cwd(),
     });
     agentsRef = agents;
+    const team = openTeamSystem({
+      kernel,
+      store,
+      records,
+      agents,
+      approvals: policy.approvals,
+      principals,
+      config: config.team,
+    });
     await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
     const expirySweep = options.timers
       ? setInterval(() => {
@@ -155,9 +167,11 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       records,
       agents,
       policy,
+      team,
       close(closeOptions = {}) {
         closed ??= (async () => {
           if (expirySweep !== undefined) clearInterval(expirySweep);
+          await team.orchestrator.stop();
           try {
             await agents.close();
           } finally {

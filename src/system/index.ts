@@ -26,3 +26,9 @@ export {
 } from './node-endpoint.js';
 export { OPERATOR_CAPABILITIES, PrincipalDirectory } from './principal-directory.js';
 export { SupervisedAgent } from './supervised-agent.js';
+export {
+  ORCHESTRATOR,
+  openTeamSystem,
+  type TeamSystem,
+  type TeamSystemOptions,
+} from './team-system.js';

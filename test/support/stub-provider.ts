@@ -63,6 +63,12 @@ export interface StubProvider {
   readonly url: string;
   /** Queues answers; each request takes the next one, then the default text answer. */
   script(...responses: StubResponse[]): void;
+  /**
+   * Queues answers for requests whose raw body contains `marker` (an agent's name in its
+   * system prompt, say); such requests take from this queue before the shared one. Lets tests
+   * with several agents calling at once script each of them.
+   */
+  scriptFor(marker: string, ...responses: StubResponse[]): void;
   /** Every request received, in order (empty when started with `record: false`). */
   readonly requests: RecordedRequest[];
   /** Closes the server and every open connection (including hung ones). */
@@ -368,6 +374,13 @@ function embedBody(format: Format, body: unknown, model: string): object {
 export async function startStubProvider(options: { record?: boolean } = {}): Promise<StubProvider> {
   const record = options.record ?? true;
   const queue: StubResponse[] = [];
+  const routed = new Map<string, StubResponse[]>();
+  const next = (raw: string): StubResponse | undefined => {
+    for (const [marker, answers] of routed) {
+      if (answers.length > 0 && raw.includes(marker)) return answers.shift();
+    }
+    return queue.shift();
+  };
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -544,7 +557,7 @@ export async function startStubProvider(options: { record?: boolean } = {}): Pro
           headers: req.headers,
           body,
         });
-      respond(req, res, body, queue.shift());
+      respond(req, res, body, next(raw));
     });
   });
   server.on('connection', (socket) => {
@@ -558,6 +571,9 @@ export async function startStubProvider(options: { record?: boolean } = {}): Pro
     url: `http://127.0.0.1:${port}`,
     script: (...responses) => {
       queue.push(...responses);
+    },
+    scriptFor: (marker, ...responses) => {
+      routed.set(marker, [...(routed.get(marker) ?? []), ...responses]);
     },
     requests,
     close: async () => {

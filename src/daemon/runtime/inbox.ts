@@ -41,7 +41,7 @@ export class Inbox {
     from: string,
     to: string,
     body: string,
-    options: { subject?: string } = {},
+    options: { subject?: string; id?: string } = {},
   ): Promise<InboxMessage> {
     if (typeof body !== 'string' || body.length === 0) {
       throw new AgentvisorError('INPUT_INVALID', 'body: expected a non-empty string');
@@ -53,7 +53,8 @@ export class Inbox {
       );
     }
     const row: MessageTable = {
-      id: newId(this.#clock),
+      // A caller-chosen id makes a resend after a crash a no-op instead of a second message.
+      id: options.id ?? newId(this.#clock),
       sender: from,
       recipient: to,
       subject: options.subject ?? '',
@@ -61,7 +62,11 @@ export class Inbox {
       created_at: isoTime(this.#clock),
       acked_at: null,
     };
-    await this.#store.db.insertInto('messages').values(row).execute();
+    await this.#store.db
+      .insertInto('messages')
+      .values(row)
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
     return toMessage(row);
   }
 

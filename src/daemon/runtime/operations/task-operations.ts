@@ -2,7 +2,7 @@
  * @module Task operations: handing a task to an agent, and reading a task with its goals, thoughts and tool calls.
  */
 import { z } from 'zod';
-import { AgentvisorError, type Kernel } from '../../../core/index.js';
+import { AgentvisorError, isUuidV7, type Kernel } from '../../../core/index.js';
 import { TASK_SUBJECT_PREFIX } from '../../perception/inbox-source.js';
 import { idArg, type OperationScope, requireAgent } from './operation-scope.js';
 
@@ -24,27 +24,51 @@ export function registerTaskOperations(kernel: Kernel, scope: OperationScope): v
           .max(64 * 1024)
           .default(''),
         priority: z.number().int().min(1).max(10).default(5),
+        /** The parent task (a team run whose subtask this is). */
+        parentId: idArg.optional(),
+        /**
+         * A UUIDv7 the caller chose: submitting again with the same id after a crash finishes
+         * the first submission instead of creating a second task.
+         */
+        id: z.string().refine(isUuidV7, 'a UUIDv7').optional(),
       })
       .strict(),
     async handler(ctx, args) {
       const agent = requireAgent(scope.agents, args.agent, 'agent');
       const actor = `${ctx.principal.kind}:${ctx.principal.id}`;
-      const task = await records.createTask(
-        {
-          title: args.title,
-          description: args.description,
-          priority: args.priority,
-          agentId: agent.id,
-        },
-        actor,
-      );
-      await records.updateTask(task.id, { status: 'assigned' }, actor);
+      const existing =
+        args.id === undefined
+          ? undefined
+          : await store.db
+              .selectFrom('tasks')
+              .selectAll()
+              .where('id', '=', args.id)
+              .executeTakeFirst();
+      if (existing !== undefined && existing.status !== 'pending') {
+        return { id: existing.id, agent: agent.name, status: existing.status };
+      }
+      const task =
+        existing ??
+        (await records.createTask(
+          {
+            title: args.title,
+            description: args.description,
+            priority: args.priority,
+            agentId: agent.id,
+            ...(args.parentId === undefined ? {} : { parentId: args.parentId }),
+            ...(args.id === undefined ? {} : { id: args.id }),
+          },
+          actor,
+        ));
+      // The message carries the task's id, so a resend after a crash is a no-op; the task turns
+      // `assigned` only once its message is in the inbox.
       await inbox.send(
         ctx.principal.name ?? actor,
         agent.name,
         args.description === '' ? args.title : `${args.title}\n\n${args.description}`,
-        { subject: `${TASK_SUBJECT_PREFIX}${task.id}` },
+        { subject: `${TASK_SUBJECT_PREFIX}${task.id}`, id: task.id },
       );
+      await records.updateTask(task.id, { status: 'assigned' }, actor);
       scope.onDelivered?.(agent.name);
       return { id: task.id, agent: agent.name, status: 'assigned' };
     },

@@ -34,7 +34,11 @@ export function stubGateway(stub: StubProvider): Record<string, unknown> {
 
 /** Opens a system whose config has `agents` (and `mcp_servers`) in a fresh temp dir. */
 export async function startAgents(
-  configure: (dir: string) => { agents: unknown[]; mcp_servers?: Record<string, unknown> },
+  configure: (dir: string) => {
+    agents: unknown[];
+    mcp_servers?: Record<string, unknown>;
+    [section: string]: unknown;
+  },
   options: { dir?: string; stub?: StubProvider } = {},
 ): Promise<AgentHarness> {
   const stub = options.stub ?? (await startStubProvider());

@@ -1,0 +1,277 @@
+/**
+ * @module The team of a running system: the orchestrator over the configured role agents, its
+ * runs in the data layer, and the kernel operations people use to work with it: `team.run`,
+ * `team.show`, `task.list` and `task.cancel`. The orchestrator acts at the gate as
+ * `system:orchestrator`, so its model calls and the subtasks it hands out are recorded in its
+ * name.
+ */
+import { z } from 'zod';
+import { AgentvisorError, type CallerRef, type Kernel, type TeamConfig } from '../core/index.js';
+import type { AgentHost } from '../daemon/index.js';
+import type { SealedRecords } from '../ledger/index.js';
+import type { ApprovalQueue } from '../policy/index.js';
+import type { Store } from '../store/index.js';
+import { Orchestrator, type RunEvent, TeamRunStore } from '../team/index.js';
+import type { PrincipalDirectory } from './principal-directory.js';
+
+/** The orchestrator's identity at the gate. */
+export const ORCHESTRATOR: CallerRef = { kind: 'system', id: 'orchestrator' };
+
+/** The team side of a running system. */
+export interface TeamSystem {
+  readonly orchestrator: Orchestrator;
+  readonly runs: TeamRunStore;
+}
+
+/** Options for {@link openTeamSystem}. */
+export interface TeamSystemOptions {
+  readonly kernel: Kernel;
+  readonly store: Store;
+  readonly records: SealedRecords;
+  readonly agents: AgentHost;
+  readonly approvals: ApprovalQueue;
+  readonly principals: PrincipalDirectory;
+  readonly config: TeamConfig;
+  readonly onEvent?: (event: RunEvent) => void;
+}
+
+const TASK_STATUSES = [
+  'pending',
+  'assigned',
+  'in_progress',
+  'waiting_approval',
+  'completed',
+  'failed',
+  'cancelled',
+] as const;
+
+/** Builds the orchestrator and registers the team operations. */
+export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
+  const { kernel, store, records, agents, approvals } = options;
+  options.principals.register({
+    ...ORCHESTRATOR,
+    name: 'orchestrator',
+    capabilities: new Set(['llm.use', 'task.submit', 'task.read', 'message.send', 'bus.send']),
+  });
+  const runs = new TeamRunStore(store, kernel.clock);
+  const orchestrator = new Orchestrator({
+    kernel,
+    principal: ORCHESTRATOR,
+    store,
+    records,
+    runs,
+    config: options.config,
+    team: 'default',
+    roster: () =>
+      agents.list().map((a) => {
+        const def = agents.definition(a.name);
+        return { id: a.id, name: a.name, role: def.role, description: def.description };
+      }),
+    approvals: {
+      async request(run, plan) {
+        const item = await approvals.request({
+          kind: 'task',
+          agentId: ORCHESTRATOR.id,
+          agent: 'orchestrator',
+          summary: `run "${run.state.text.slice(0, 120)}": ${plan.subtasks.length} subtasks (${plan.subtasks.map((t) => t.role).join(', ')})`,
+          request: { run: run.taskId, plan },
+          requestedBy: `${ORCHESTRATOR.kind}:${ORCHESTRATOR.id}`,
+          ttlSeconds: options.config.approval_ttl_seconds,
+        });
+        return item.id;
+      },
+      async status(id) {
+        return (await approvals.get(id)).status;
+      },
+    },
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+  });
+
+  // A decided task approval wakes its run, wherever the decision came from.
+  approvals.onChange((item) => {
+    const runId = item.request['run'];
+    if (item.kind === 'task' && item.status !== 'pending' && typeof runId === 'string') {
+      orchestrator.start(runId);
+    }
+  });
+
+  kernel.register({
+    name: 'team.run',
+    description:
+      'Hands a task to the team: the orchestrator plans it, splits it among role agents, verifies and learns.',
+    effect: 'write',
+    capability: 'task.submit',
+    args: z
+      .object({
+        text: z
+          .string()
+          .trim()
+          .min(1, 'say what the team should do')
+          .max(64 * 1024),
+        title: z.string().trim().min(1).max(500).optional(),
+        priority: z.number().int().min(1).max(10).optional(),
+        requireApproval: z.boolean().optional(),
+      })
+      .strict(),
+    async handler(_ctx, args) {
+      const id = await orchestrator.submit(args.text, {
+        ...(args.title === undefined ? {} : { title: args.title }),
+        ...(args.priority === undefined ? {} : { priority: args.priority }),
+        ...(args.requireApproval === undefined ? {} : { requireApproval: args.requireApproval }),
+      });
+      return { id };
+    },
+    ledgerFacts: (_args, result) => (result === undefined ? {} : { task: result.id }),
+  });
+
+  kernel.register({
+    name: 'team.show',
+    description: 'A team run: its status, phase, plan, every phase step and its subtasks.',
+    effect: 'read',
+    capability: 'task.read',
+    args: z.object({ id: z.string().min(1).max(200) }).strict(),
+    async handler(_ctx, args) {
+      const run = await runs.get(args.id);
+      if (run === undefined) {
+        throw new AgentvisorError('NOT_FOUND', `no team run with id ${args.id}`);
+      }
+      const subtasks = await runs.subtasks(args.id);
+      const rows =
+        subtasks.length === 0
+          ? []
+          : await store.db
+              .selectFrom('tasks')
+              .select(['id', 'status', 'result'])
+              .where(
+                'id',
+                'in',
+                subtasks.map((s) => s.taskId),
+              )
+              .execute();
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const task = await store.db
+        .selectFrom('tasks')
+        .select(['status', 'result'])
+        .where('id', '=', args.id)
+        .executeTakeFirst();
+      return {
+        run,
+        task: task ?? null,
+        steps: await runs.steps(args.id),
+        subtasks: subtasks.map((s) => ({
+          ...s,
+          status: byId.get(s.taskId)?.status ?? 'pending',
+          result: byId.get(s.taskId)?.result ?? null,
+        })),
+      };
+    },
+  });
+
+  kernel.register({
+    name: 'task.list',
+    description: 'Tasks, newest first, filtered by status, agent or parent; cursor pagination.',
+    effect: 'read',
+    capability: 'task.read',
+    args: z
+      .object({
+        status: z
+          .enum(TASK_STATUSES, { error: `status: one of ${TASK_STATUSES.join(', ')}` })
+          .optional(),
+        agent: z.string().min(1).max(64).optional(),
+        parentId: z.string().min(1).max(200).optional(),
+        limit: z.number().int().min(1).max(500).default(50),
+        /** The id of the last task of the previous page. */
+        before: z.string().min(1).max(200).optional(),
+      })
+      .strict(),
+    async handler(_ctx, args) {
+      let query = store.db
+        .selectFrom('tasks')
+        .select([
+          'id',
+          'parent_id',
+          'agent_id',
+          'title',
+          'status',
+          'priority',
+          'created_at',
+          'updated_at',
+        ]);
+      if (args.status !== undefined) query = query.where('status', '=', args.status);
+      if (args.agent !== undefined) {
+        const agent = agents.byName(args.agent);
+        if (agent === undefined) {
+          throw new AgentvisorError(
+            'NOT_FOUND',
+            `no agent "${args.agent}"; configured: ${
+              agents
+                .list()
+                .map((a) => a.name)
+                .join(', ') || 'none'
+            }`,
+          );
+        }
+        query = query.where('agent_id', '=', agent.id);
+      }
+      if (args.parentId !== undefined) query = query.where('parent_id', '=', args.parentId);
+      // UUIDv7 ids sort by creation time, so the id is the cursor.
+      if (args.before !== undefined) query = query.where('id', '<', args.before);
+      const rows = await query
+        .orderBy('id', 'desc')
+        .limit(args.limit + 1)
+        .execute();
+      const page = rows.slice(0, args.limit);
+      const names = new Map(agents.list().map((a) => [a.id, a.name]));
+      return {
+        tasks: page.map((r) => ({
+          id: r.id,
+          parentId: r.parent_id,
+          agent: r.agent_id === null ? null : (names.get(r.agent_id) ?? r.agent_id),
+          title: r.title,
+          status: r.status,
+          priority: Number(r.priority),
+          createdAt: r.created_at,
+          updatedAt: r.updated_at,
+        })),
+        next: rows.length > args.limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  });
+
+  kernel.register({
+    name: 'task.cancel',
+    description: 'Cancels a task (a team run cancels its open subtasks too).',
+    effect: 'write',
+    capability: 'task.submit',
+    args: z
+      .object({
+        id: z.string().min(1).max(200),
+        reason: z.string().trim().min(1, 'say why (the ledger records it)').max(2000),
+      })
+      .strict(),
+    async handler(ctx, args) {
+      if ((await runs.get(args.id)) !== undefined) {
+        const run = await orchestrator.cancel(args.id, args.reason);
+        return { id: args.id, status: run.status };
+      }
+      const task = await store.db
+        .selectFrom('tasks')
+        .select(['status'])
+        .where('id', '=', args.id)
+        .executeTakeFirst();
+      if (task === undefined) throw new AgentvisorError('NOT_FOUND', `no task with id ${args.id}`);
+      if (['completed', 'failed', 'cancelled'].includes(task.status)) {
+        throw new AgentvisorError('CONFLICT', `task ${args.id} already ended ${task.status}`);
+      }
+      await records.updateTask(
+        args.id,
+        { status: 'cancelled', result: `cancelled: ${args.reason}` },
+        `${ctx.principal.kind}:${ctx.principal.id}`,
+      );
+      return { id: args.id, status: 'cancelled' };
+    },
+    ledgerFacts: (args) => ({ task: args.id, reason: args.reason }),
+  });
+
+  return { orchestrator, runs };
+}
