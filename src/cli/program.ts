@@ -14,6 +14,7 @@ import { registerPolicyCommands } from './commands/policy-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerSupervisionCommands } from './commands/supervision-command.js';
 import { registerTaskCommand } from './commands/task-command.js';
+import { registerTeamCommands } from './commands/team-command.js';
 import { type CliIo, processIo, reportError } from './output.js';
 
 function packageVersion(): string {
@@ -48,6 +49,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerTaskCommand(program, io);
   registerSupervisionCommands(program, io);
   registerPolicyCommands(program, io);
+  registerTeamCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

@@ -10,6 +10,7 @@ import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index
 import { registerGatewayRoutes } from './gateway-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerSupervisionRoutes } from './supervision-routes.js';
+import { registerTeamRoutes } from './team-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 
 /** Options for {@link createHttpServer}. */
@@ -82,6 +83,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   if (options.supervision !== undefined) {
     await registerSupervisionRoutes(app, { system, ...options.supervision });
     await registerPolicyRoutes(app, { system, operatorToken: options.supervision.operatorToken });
+    await registerTeamRoutes(app, { system, operatorToken: options.supervision.operatorToken });
   }
 
   /** Liveness: the process is up and its event loop turns. */

@@ -6,7 +6,12 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { AgentvisorError, type CallerRef } from '../core/index.js';
-import { OPERATOR_TOKEN_PREFIX, operatorTokenMatches } from '../system/index.js';
+import {
+  type AgentvisorSystem,
+  OPERATOR_CAPABILITIES,
+  OPERATOR_TOKEN_PREFIX,
+  operatorTokenMatches,
+} from '../system/index.js';
 
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 
@@ -45,4 +50,43 @@ export function authenticateOperator(request: FastifyRequest, token: string): Op
     );
   }
   return { caller: { kind: 'human', id: name }, roles: ['admin'] };
+}
+
+/**
+ * Runs kernel operations as the operator a request authenticates: the operator becomes a known
+ * principal (with the operator's capabilities) and each call is recorded in their name.
+ *
+ * @example
+ * const call = operatorCalls(system, token);
+ * app.get('/v1/policy', (request) => call(request, 'policy.list', {}));
+ */
+export function operatorCalls(
+  system: AgentvisorSystem,
+  token: string,
+): {
+  authenticate(request: FastifyRequest): CallerRef;
+  call<R>(request: FastifyRequest, op: string, args: unknown): Promise<R>;
+} {
+  const authenticate = (request: FastifyRequest) => {
+    const { caller } = authenticateOperator(request, token);
+    system.principals.register({
+      ...caller,
+      name: caller.id,
+      capabilities: new Set(OPERATOR_CAPABILITIES),
+    });
+    return caller;
+  };
+  return {
+    authenticate,
+    async call<R>(request: FastifyRequest, op: string, args: unknown): Promise<R> {
+      return (await system.kernel.call<R>(authenticate(request), op, args)).result;
+    },
+  };
+}
+
+/** A request body as an object; anything else is left for the operation's schema to refuse. */
+export function objectBody(body: unknown): Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body)
+    ? (body as Record<string, unknown>)
+    : { body };
 }

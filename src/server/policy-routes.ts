@@ -3,10 +3,10 @@
  * dashboard. Every route needs the operator token and runs as a kernel operation in the
  * operator's name, so each patch and decision is a ledger entry naming the human who made it.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { PolicyView } from '../policy/index.js';
-import { type AgentvisorSystem, OPERATOR_CAPABILITIES } from '../system/index.js';
-import { authenticateOperator } from './operator-auth.js';
+import type { AgentvisorSystem } from '../system/index.js';
+import { objectBody, operatorCalls } from './operator-auth.js';
 
 /** Options for {@link registerPolicyRoutes}. */
 export interface PolicyRoutesOptions {
@@ -23,22 +23,12 @@ export async function registerPolicyRoutes(
   options: PolicyRoutesOptions,
 ): Promise<void> {
   const { system, operatorToken } = options;
-  const operatorOf = (request: FastifyRequest) => {
-    const { caller } = authenticateOperator(request, operatorToken);
-    system.principals.register({
-      ...caller,
-      name: caller.id,
-      capabilities: new Set(OPERATOR_CAPABILITIES),
-    });
-    return caller;
-  };
-  const call = async <R>(request: FastifyRequest, op: string, args: unknown): Promise<R> =>
-    (await system.kernel.call<R>(operatorOf(request), op, args)).result;
+  const { authenticate, call } = operatorCalls(system, operatorToken);
 
   await app.register(async (scoped) => {
     // Authenticate before the body is even looked at.
     scoped.addHook('preHandler', async (request) => {
-      operatorOf(request);
+      authenticate(request);
     });
     scoped.get('/v1/policy', (request) => call(request, 'policy.list', {}));
     scoped.get<{ Params: { agent: string } }>('/v1/policy/:agent', (request) =>
@@ -70,11 +60,4 @@ export async function registerPolicyRoutes(
       );
     }
   });
-}
-
-/** The body as an object; anything else is left for the operation's schema to refuse. */
-function objectBody(body: unknown): Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : { body };
 }

@@ -156,12 +156,12 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         .executeTakeFirst();
       return {
         run,
-        task: task ?? null,
+        task: task === undefined ? null : { status: task.status, result: decodeResult(task.result) },
         steps: await runs.steps(args.id),
         subtasks: subtasks.map((s) => ({
           ...s,
           status: byId.get(s.taskId)?.status ?? 'pending',
-          result: byId.get(s.taskId)?.result ?? null,
+          result: decodeResult(byId.get(s.taskId)?.result ?? null),
         })),
       };
     },
@@ -274,4 +274,15 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
   });
 
   return { orchestrator, runs };
+}
+
+/** A task's stored result (JSON) as text for people: a JSON string unwrapped, else as stored. */
+function decodeResult(raw: string | null): string | null {
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'string' ? value : raw;
+  } catch {
+    return raw;
+  }
 }

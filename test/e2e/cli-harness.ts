@@ -20,6 +20,29 @@ export function cli(args: string[], cwd: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * {@link cli} without blocking this process's event loop, for verbs that talk to a server the
+ * test itself runs (a stub model provider).
+ */
+export function cliAsync(
+  args: string[],
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    env: { ...process.env, AGENTVISOR_DATA_DIR: '' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 /** A node started with `agentvisor start --port 0`. */
 export interface StartedNode {
   readonly child: ChildProcessWithoutNullStreams;

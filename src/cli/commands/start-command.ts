@@ -76,6 +76,8 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       const port =
         typeof address === 'object' && address !== null ? address.port : config.server.port;
       await supervision.start();
+      // Runs a crash or a stop left unfinished continue where they were.
+      const resumed = await system.team.orchestrator.resumeAll();
       writeNodeEndpoint(dataDir, {
         url: `http://${config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host}:${port}`,
         pid: process.pid,
@@ -95,6 +97,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
               .map((a) => a.name)
               .join(', ') || '(none configured)'
           }`,
+          ...(resumed.length === 0 ? [] : [`  resumed ${resumed.length} team run(s)`]),
           '  Ctrl-C to stop.',
         ].join('\n'),
       );
@@ -114,6 +117,8 @@ export function registerStartCommand(program: Command, io: CliIo): void {
               // Stop taking work, let every agent finish its beat (snapshots are taken as each
               // stops), then the final checkpoint.
               await app.close();
+              // Runs stop where they are (their state is stored) before their agents stop.
+              await system.team.orchestrator.stop();
               await supervision.stop(signal);
               const { finalCheckpointSize } = await system.close();
               io.err(
