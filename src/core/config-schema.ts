@@ -259,6 +259,14 @@ export const configSchema = z
     supervisor: supervisorConfigSchema.default(supervisorConfigSchema.parse({})),
     telemetry: telemetryConfigSchema.default({ service_name: 'agentvisor' }),
     team: teamConfigSchema.default(teamConfigSchema.parse({})),
+    /**
+     * Team memory tiers, retention, duplicates and scope ACLs (seed 002). Validated where team
+     * memory is built (memory/ owns the schema; core imports no other module), with errors that
+     * name the path under `memory.`.
+     */
+    memory: z.record(z.string(), z.unknown()).default({}),
+    /** Hooks on agents' lifecycles and tool calls; validated by team/hooks with `hooks[i].` paths. */
+    hooks: z.array(z.unknown()).default([]),
   })
   .strict()
   .superRefine((c, ctx) => {

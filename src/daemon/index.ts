@@ -75,6 +75,10 @@ export {
   type IsolatedDaemonOptions,
   isolateEntryPath,
 } from './runtime/isolated-daemon.js';
+export type {
+  DaemonOperationServices,
+  ToolHooks,
+} from './runtime/operations/operation-scope.js';
 export {
   classifyError,
   DEFAULT_RECOVERY,

@@ -264,6 +264,19 @@ export class AgentSupervision {
       return;
     }
     const def = this.#defs.get(e.child);
+    if (e.to === 'active') {
+      this.#system.hooks.notify('SessionStart', {
+        agent: e.child,
+        agentId: e.id,
+        reason: e.reason,
+      });
+    } else if (e.to === 'exited' || e.to === 'failed') {
+      this.#system.hooks.notify('SessionEnd', {
+        agent: e.child,
+        agentId: e.id,
+        reason: e.reason.slice(0, 1024),
+      });
+    }
     this.#record('supervisor.state', e.child, {
       agent_id: e.id,
       agent: e.child,

@@ -8,11 +8,13 @@ import { type AgentvisorConfig, Kernel, resolveAgentPaths } from '../core/index.
 import { AgentHost } from '../daemon/index.js';
 import type { Gateway } from '../gateway/index.js';
 import { type Anchor, anchorsFromConfig, Keyring, Ledger, SealedRecords } from '../ledger/index.js';
+import { type MemoryConfigInput, RedisHotTier, TeamMemory } from '../memory/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator } from '../telemetry/index.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
+import { type HookSystem, openHookSystem } from './hook-system.js';
 import type { Logger } from './logger.js';
 import { PrincipalDirectory } from './principal-directory.js';
 import { openTeamSystem, type TeamSystem } from './team-system.js';
@@ -37,6 +39,8 @@ export interface AgentvisorSystem {
   readonly agents: AgentHost;
   /** Agents' policies (the gate's policy stage), their hot patches and the approval queue. */
   readonly policy: PolicySystem;
+  /** The configured hooks (PreToolUse and the lifecycle events). */
+  readonly hooks: HookSystem;
   /** The orchestrator and its runs (started by `start`; runs resume after a crash). */
   readonly team: TeamSystem;
   /**
@@ -120,6 +124,12 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         return fs === undefined ? [] : [...fs.write, ...fs.read];
       },
     });
+    const hooks = await openHookSystem({
+      hooks: config.hooks,
+      baseDir: options.configDir ?? process.cwd(),
+      ledger,
+      onBackgroundError,
+    });
     const records = new SealedRecords({ store, ledger });
     const resolved = resolveAgentPaths(config, options.configDir ?? process.cwd());
     const agents = await AgentHost.open({
@@ -129,13 +139,36 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       sealer: keyring,
       registerPrincipal: (principal) => principals.register(principal),
       authorizeTool: (principal, call) => policy.authorizeTool(principal, call),
+      ...(hooks.toolHooks === undefined ? {} : { toolHooks: hooks.toolHooks }),
       agents: resolved.agents,
       mcpServers: resolved.mcp_servers,
       createdBy: options.createdBy ?? 'system:agentvisor',
       baseDir: options.configDir ?? process.cwd(),
     });
     agentsRef = agents;
+    const teamMemory = new TeamMemory({
+      store,
+      dataDir,
+      config: config.memory as MemoryConfigInput,
+      clock: kernel.clock,
+      // With Redis configured, every node shares the hot tier.
+      ...(gatewaySystem.redis === undefined
+        ? {}
+        : {
+            hot: new RedisHotTier({
+              client: gatewaySystem.redis,
+              keyPrefix: `${config.redis?.key_prefix ?? 'agentvisor:'}memory:`,
+            }),
+          }),
+    });
+    const memoryLifecycle = options.timers
+      ? setInterval(() => {
+          teamMemory.runLifecycle().catch(onBackgroundErrorFor('team memory lifecycle'));
+        }, 10 * 60_000).unref()
+      : undefined;
     const team = openTeamSystem({
+      memory: teamMemory,
+      hooks,
       kernel,
       store,
       records,
@@ -168,10 +201,14 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       agents,
       policy,
       team,
+      hooks,
       close(closeOptions = {}) {
         closed ??= (async () => {
           if (expirySweep !== undefined) clearInterval(expirySweep);
+          if (memoryLifecycle !== undefined) clearInterval(memoryLifecycle);
           await team.orchestrator.stop();
+          // The in-process hot tier would be lost with the process: move it to the store.
+          await teamMemory.flushHot().catch(onBackgroundErrorFor('team memory flush'));
           try {
             await agents.close();
           } finally {

@@ -31,6 +31,8 @@ export interface GatewaySystem {
   readonly usage: UsageRecorder;
   readonly budgets: BudgetEngine;
   readonly rateLimiter: RateLimiter;
+  /** The shared Redis connection, when Redis is configured (team memory's hot tier uses it). */
+  readonly redis: Redis | undefined;
   close(): Promise<void>;
 }
 
@@ -205,6 +207,7 @@ export function openGatewaySystem(options: {
     usage,
     budgets,
     rateLimiter,
+    redis,
     async close() {
       await usage.close();
       await Promise.all(providers.map((p) => p.close()));

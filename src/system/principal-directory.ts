@@ -21,6 +21,8 @@ export const OPERATOR_CAPABILITIES = [
   'task.read',
   'message.send',
   'agent.govern',
+  'memory.read',
+  'memory.write',
   // Whoever can read the data directory already holds every secret in it: the key file, the
   // database. Refusing them key management at the CLI would protect nothing.
   'admin',

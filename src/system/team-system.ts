@@ -9,9 +9,16 @@ import { z } from 'zod';
 import { AgentvisorError, type CallerRef, type Kernel, type TeamConfig } from '../core/index.js';
 import type { AgentHost } from '../daemon/index.js';
 import type { SealedRecords } from '../ledger/index.js';
+import {
+  ALGORITHM_PHASES,
+  type MemoryActor,
+  SIGNAL_TYPES,
+  type TeamMemory,
+} from '../memory/index.js';
 import type { ApprovalQueue } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import { Orchestrator, type RunEvent, TeamRunStore } from '../team/index.js';
+import type { HookSystem } from './hook-system.js';
 import type { PrincipalDirectory } from './principal-directory.js';
 
 /** The orchestrator's identity at the gate. */
@@ -21,6 +28,7 @@ export const ORCHESTRATOR: CallerRef = { kind: 'system', id: 'orchestrator' };
 export interface TeamSystem {
   readonly orchestrator: Orchestrator;
   readonly runs: TeamRunStore;
+  readonly memory: TeamMemory;
 }
 
 /** Options for {@link openTeamSystem}. */
@@ -32,6 +40,10 @@ export interface TeamSystemOptions {
   readonly approvals: ApprovalQueue;
   readonly principals: PrincipalDirectory;
   readonly config: TeamConfig;
+  /** UserPromptSubmit, Stop and SubagentStop hooks. */
+  readonly hooks?: HookSystem;
+  /** Team memory: where the orchestrator recalls and files learnings. */
+  readonly memory: TeamMemory;
   readonly onEvent?: (event: RunEvent) => void;
 }
 
@@ -47,11 +59,19 @@ const TASK_STATUSES = [
 
 /** Builds the orchestrator and registers the team operations. */
 export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
-  const { kernel, store, records, agents, approvals } = options;
+  const { kernel, store, records, agents, approvals, memory } = options;
   options.principals.register({
     ...ORCHESTRATOR,
     name: 'orchestrator',
-    capabilities: new Set(['llm.use', 'task.submit', 'task.read', 'message.send', 'bus.send']),
+    capabilities: new Set([
+      'llm.use',
+      'task.submit',
+      'task.read',
+      'message.send',
+      'bus.send',
+      'memory.read',
+      'memory.write',
+    ]),
   });
   const runs = new TeamRunStore(store, kernel.clock);
   const orchestrator = new Orchestrator({
@@ -84,8 +104,53 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         return (await approvals.get(id)).status;
       },
     },
+    // Through the gate like every memory write, so learnings are recorded in the orchestrator's name.
+    memory: {
+      async recall(text) {
+        const { result } = await kernel.call<{
+          items: { phase: string | null; content: string }[];
+        }>(ORCHESTRATOR, 'memory.team.search', { query: text, limit: 5 });
+        return result.items.map((h) => `(${h.phase ?? 'learn'}) ${h.content}`);
+      },
+      async learn({ runId, phase, content, success }) {
+        await kernel.call(ORCHESTRATOR, 'memory.team.put', {
+          learning: true,
+          phase,
+          scope: 'global',
+          content,
+          taskId: runId,
+        });
+        // The outcome moves the utility of what the run used and wrote.
+        await kernel.call(ORCHESTRATOR, 'memory.team.signal', {
+          type: success ? 'task_success' : 'task_failure',
+          taskId: runId,
+        });
+      },
+    },
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   });
+  registerTeamMemoryOperations(kernel, memory, agents);
+  const hooks = options.hooks;
+  if (hooks !== undefined) {
+    orchestrator.onEvent((event) => {
+      if (event.kind === 'subtask') {
+        hooks.notify('SubagentStop', {
+          agent: event.agent,
+          taskId: event.taskId,
+          outcome: event.status,
+        });
+      } else if (
+        event.kind === 'status' &&
+        ['completed', 'failed', 'cancelled'].includes(event.status)
+      ) {
+        hooks.notify('Stop', {
+          agent: 'orchestrator',
+          taskId: event.runId,
+          outcome: event.status as 'completed' | 'failed' | 'cancelled',
+        });
+      }
+    });
+  }
 
   // A decided task approval wakes its run, wherever the decision came from.
   approvals.onChange((item) => {
@@ -119,6 +184,7 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         ...(args.priority === undefined ? {} : { priority: args.priority }),
         ...(args.requireApproval === undefined ? {} : { requireApproval: args.requireApproval }),
       });
+      hooks?.notify('UserPromptSubmit', { taskId: id, text: args.text });
       return { id };
     },
     ledgerFacts: (_args, result) => (result === undefined ? {} : { task: result.id }),
@@ -156,7 +222,8 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         .executeTakeFirst();
       return {
         run,
-        task: task === undefined ? null : { status: task.status, result: decodeResult(task.result) },
+        task:
+          task === undefined ? null : { status: task.status, result: decodeResult(task.result) },
         steps: await runs.steps(args.id),
         subtasks: subtasks.map((s) => ({
           ...s,
@@ -273,7 +340,127 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
     ledgerFacts: (args) => ({ task: args.id, reason: args.reason }),
   });
 
-  return { orchestrator, runs };
+  return { orchestrator, runs, memory };
+}
+
+/** The orchestrator as a memory actor. */
+const ORCHESTRATOR_ACTOR: MemoryActor = { agent: 'orchestrator', roles: ['orchestrator'] };
+
+/** Who a caller is to team memory's scope rules: an agent by name and role, else its actor. */
+function memoryActor(principal: CallerRef & { name?: string }, agents: AgentHost): MemoryActor {
+  if (principal.kind === 'agent') {
+    const hosted = agents.byId(principal.id);
+    if (hosted !== undefined) {
+      return { agent: hosted.name, roles: [agents.definition(hosted.name).role] };
+    }
+  }
+  if (principal.kind === 'system' && principal.id === ORCHESTRATOR.id) return ORCHESTRATOR_ACTOR;
+  // People and keys act under their kind and a name the scope rules can spell (`human.alice`).
+  return {
+    agent: `${principal.kind}.${principal.id}`
+      .toLowerCase()
+      .replace(/[^a-z0-9._@-]/g, '-')
+      .slice(0, 128),
+    roles: [principal.kind],
+  };
+}
+
+const scopeArg = z
+  .string()
+  .regex(
+    /^(global|agent:[A-Za-z0-9._-]+|team:[A-Za-z0-9._-]+)$/,
+    'global, agent:NAME or team:NAME',
+  );
+
+/** `memory.team.put`, `.search`, `.learnings` and `.signal`: team memory through the gate. */
+function registerTeamMemoryOperations(kernel: Kernel, memory: TeamMemory, agents: AgentHost) {
+  kernel.register({
+    name: 'memory.team.put',
+    description: 'Stores an item (or a learning of an algorithm phase) in team memory.',
+    effect: 'write',
+    capability: 'memory.write',
+    args: z
+      .object({
+        scope: scopeArg.optional(),
+        content: z
+          .string()
+          .min(1)
+          .max(64 * 1024),
+        context: z
+          .string()
+          .max(64 * 1024)
+          .optional(),
+        tags: z.array(z.string().min(1).max(100)).max(50).optional(),
+        importance: z.number().min(0).max(1).optional(),
+        taskId: z.string().min(1).max(200).optional(),
+        phase: z.enum(ALGORITHM_PHASES).optional(),
+        learning: z.boolean().default(false),
+      })
+      .strict(),
+    async handler(ctx, { learning, ...input }) {
+      const actor = memoryActor(ctx.principal, agents);
+      const clean = Object.fromEntries(
+        Object.entries(input).filter(([, v]) => v !== undefined),
+      ) as typeof input;
+      if (learning) {
+        if (clean.phase === undefined) {
+          throw new AgentvisorError('INPUT_INVALID', 'phase: a learning names its algorithm phase');
+        }
+        return memory.putLearning(actor, { ...clean, phase: clean.phase } as never);
+      }
+      return memory.put(actor, clean as never);
+    },
+    ledgerFacts: (args, result) => ({
+      scope: args.scope ?? 'private',
+      ...(result === undefined ? {} : { memory: result.id, duplicate: result.duplicate }),
+    }),
+  });
+  kernel.register({
+    name: 'memory.team.search',
+    description: 'Searches team memory (hot, warm and cold) in the scopes the caller may read.',
+    effect: 'read',
+    capability: 'memory.read',
+    args: z
+      .object({
+        query: z.string().min(1).max(2000),
+        scopes: z.array(scopeArg).max(50).optional(),
+        phase: z.enum(ALGORITHM_PHASES).optional(),
+        limit: z.number().int().min(1).max(100).default(10),
+      })
+      .strict(),
+    async handler(ctx, args) {
+      const { query, ...options } = args;
+      const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+      return {
+        items: await memory.search(memoryActor(ctx.principal, agents), query, clean as never),
+      };
+    },
+  });
+  kernel.register({
+    name: 'memory.team.signal',
+    description: "Records a learning signal (seed 002) that moves related memories' utility.",
+    effect: 'write',
+    capability: 'memory.write',
+    args: z
+      .object({
+        type: z.enum(SIGNAL_TYPES, { error: `type: one of ${SIGNAL_TYPES.join(', ')}` }),
+        memoryIds: z.array(z.string().min(1).max(200)).max(100).optional(),
+        taskId: z.string().min(1).max(200).optional(),
+        phase: z.enum(ALGORITHM_PHASES).optional(),
+        strength: z.number().min(-1).max(1).optional(),
+        rating: z.number().int().min(1).max(5).optional(),
+        note: z.string().max(2000).optional(),
+      })
+      .strict(),
+    async handler(ctx, args) {
+      const clean = Object.fromEntries(Object.entries(args).filter(([, v]) => v !== undefined));
+      return memory.recordSignal(memoryActor(ctx.principal, agents), clean as never);
+    },
+    ledgerFacts: (args) => ({
+      signal: args.type,
+      ...(args.taskId === undefined ? {} : { task: args.taskId }),
+    }),
+  });
 }
 
 /** A task's stored result (JSON) as text for people: a JSON string unwrapped, else as stored. */

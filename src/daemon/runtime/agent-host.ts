@@ -61,6 +61,8 @@ export interface AgentHostOptions {
   readonly registerPrincipal: (principal: Principal) => void;
   /** The policy's check of what a tool call touches; see `DaemonOperationServices`. */
   readonly authorizeTool?: DaemonOperationServices['authorizeTool'];
+  /** PreToolUse / PostToolUse hooks around every tool call. */
+  readonly toolHooks?: DaemonOperationServices['toolHooks'];
   /** Agents with every relative path already resolved (see `resolveAgentPaths`). */
   readonly agents: readonly AgentConfig[];
   readonly mcpServers: Readonly<Record<string, McpServerConfig>>;
@@ -138,6 +140,7 @@ export class AgentHost implements HostedAgents {
       ...(options.clock === undefined ? {} : { clock: options.clock }),
       onDelivered: (name) => host.#spawned.get(name)?.daemon.wake(),
       ...(options.authorizeTool === undefined ? {} : { authorizeTool: options.authorizeTool }),
+      ...(options.toolHooks === undefined ? {} : { toolHooks: options.toolHooks }),
     });
     registerWebhookOperation(options.kernel, host);
     for (const definition of options.agents) await host.#host(definition);

@@ -104,6 +104,23 @@ describe('the orchestrator runs the 7-phase algorithm over role agents', () => {
       { parentId: result.id },
     );
     expect(children.tasks).toHaveLength(2);
+    // The learn phase filed a learning that a later, similar task recalls in observe.
+    const { result: found } = await h!.system.kernel.call<{ items: { content: string }[] }>(
+      h!.operator,
+      'memory.team.search',
+      { query: 'ISO date parser', phase: 'learn' },
+    );
+    expect(found.items[0]?.content).toMatch(/succeeded with a sequential plan/);
+    h!.stub.scriptFor(ORCH, text('o'), json(PLAN), json({ pass: true }));
+    h!.stub.scriptFor('You are coder', text('again'));
+    h!.stub.scriptFor('You are tester', text('again'));
+    const { result: second } = await h!.system.kernel.call<{ id: string }>(
+      h!.operator,
+      'team.run',
+      { text: 'Build an ISO date parser, faster' },
+    );
+    await h!.system.team.orchestrator.wait(second.id);
+    expect((await show(second.id)).steps[0]?.summary).toMatch(/1 learnings/);
   });
 
   it('traces a failed verify back to execute and re-runs only the failed subtask', async () => {

@@ -18,6 +18,31 @@ import type { HostedAgent, HostedAgents } from '../hosted-agent.js';
 import type { Inbox } from '../inbox.js';
 import type { ToolJournal } from '../tool-journal.js';
 
+/**
+ * PreToolUse and PostToolUse hooks around `tool.call`. `before` returns the (possibly amended)
+ * arguments or throws POLICY_DENIED; it runs after the call is journalled, so a denial reaches
+ * the model like any tool failure. `after` only observes and never fails the call.
+ */
+export interface ToolHooks {
+  before(
+    agent: { readonly id: string; readonly name: string },
+    call: {
+      readonly tool: string;
+      readonly args: Record<string, unknown>;
+      readonly taskId: string | null;
+    },
+  ): Promise<Record<string, unknown>>;
+  after(
+    agent: { readonly id: string; readonly name: string },
+    call: {
+      readonly tool: string;
+      readonly args: Record<string, unknown>;
+      readonly taskId: string | null;
+    },
+    outcome: { readonly ok: boolean; readonly output: string; readonly durationMs: number },
+  ): void;
+}
+
 /** What the daemon operations need. */
 export interface DaemonOperationServices {
   readonly store: Store;
@@ -34,6 +59,7 @@ export interface DaemonOperationServices {
    * Asked inside `tool.call` after the call is journalled, so a refusal is recorded like any
    * tool failure and the model reads it on its next turn.
    */
+  readonly toolHooks?: ToolHooks;
   readonly authorizeTool?: (
     principal: Principal,
     call: { readonly tool: string; readonly args: Record<string, unknown> },

@@ -87,8 +87,15 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
       if (definition === undefined) {
         throw new AgentvisorError('NOT_FOUND', `tool ${call.tool} disappeared while being called`);
       }
+      const started = performance.now();
+      const hooked = { tool: call.tool, args: call.args, taskId: call.taskId };
       try {
         scope.authorizeTool?.(ctx.principal, call);
+        const amended =
+          scope.toolHooks === undefined ? call.args : await scope.toolHooks.before(agent, hooked);
+        // Amended arguments are checked like the model's own, and by the policy again.
+        const input = amended === call.args ? parsed : tools.validate(call.tool, amended);
+        if (amended !== call.args) scope.authorizeTool?.(ctx.principal, { ...call, args: amended });
         const result = await definition.run(
           {
             agentId: agent.id,
@@ -97,9 +104,14 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
             signal: AbortSignal.timeout(10 * 60_000),
             idempotencyKey: call.key,
           },
-          parsed,
+          input,
         );
         await journal.finish(call.key, result);
+        scope.toolHooks?.after(agent, hooked, {
+          ok: true,
+          output: result.content,
+          durationMs: performance.now() - started,
+        });
         return { ok: true, output: result.content, data: result.data, replayed: false };
       } catch (error) {
         const failure =
@@ -109,6 +121,11 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
                 cause: error,
               });
         await journal.fail(call.key, failure.code, failure.message);
+        scope.toolHooks?.after(agent, hooked, {
+          ok: false,
+          output: failure.message,
+          durationMs: performance.now() - started,
+        });
         throw failure;
       }
     },
