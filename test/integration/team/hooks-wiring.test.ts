@@ -32,7 +32,7 @@ describe('hooks in a running system', () => {
           "  if (p.args.path === 'draft.txt') return { decision: 'allow', args: { ...p.args, path: 'final.txt' } };",
           '}',
           "export function broken() { throw new Error('hook bug'); }",
-          "export async function audit(p) { const fs = await import('node:fs'); fs.appendFileSync(new URL('./post.log', import.meta.url), `${p.tool} ${p.ok}\\n`); }",
+          "export async function audit(p) { const fs = await import('node:fs'); fs.appendFileSync(new URL('./post.log', import.meta.url), p.tool + ' ' + p.ok + '\\n'); }",
         ].join('\n'),
       );
       return {
