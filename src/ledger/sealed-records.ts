@@ -139,10 +139,10 @@ export class SealedRecords {
     return row;
   }
 
-  /** Changes a task's status and/or result. */
+  /** Changes a task's status, result and/or owner. */
   async updateTask(
     id: string,
-    changes: { status?: (typeof TASK_STATUSES)[number]; result?: unknown },
+    changes: { status?: (typeof TASK_STATUSES)[number]; result?: unknown; agentId?: string },
     actor: string,
   ): Promise<TaskTable> {
     const current = await this.#store.db
@@ -160,6 +160,8 @@ export class SealedRecords {
     const next = {
       ...current,
       status: changes.status ?? current.status,
+      // A hand-off moves ownership; the seal covers the owner like every other column.
+      agent_id: changes.agentId ?? current.agent_id,
       result: changes.result === undefined ? current.result : canonicalJson(changes.result),
       updated_at: isoTime(this.#clock),
     };

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { AgentvisorError, type CallerRef, type Kernel, type TeamConfig } from '../core/index.js';
-import type { AgentHost } from '../daemon/index.js';
+import { type AgentHost, TASK_SUBJECT_PREFIX } from '../daemon/index.js';
 import type { SealedRecords } from '../ledger/index.js';
 import {
   ALGORITHM_PHASES,
@@ -303,6 +303,70 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         next: rows.length > args.limit ? (page.at(-1)?.id ?? null) : null,
       };
     },
+  });
+
+  kernel.register({
+    name: 'task.handoff',
+    description:
+      'Moves ownership of an open task to another agent (seed 002 handoff); recorded with who, whom and why.',
+    effect: 'write',
+    capability: 'task.submit',
+    args: z
+      .object({
+        id: z.string().min(1).max(200),
+        to: z.string().min(1).max(64),
+        reason: z.string().trim().min(1, 'say why (the ledger records it)').max(2000),
+      })
+      .strict(),
+    async handler(ctx, args) {
+      const task = await store.db
+        .selectFrom('tasks')
+        .select(['status', 'agent_id', 'title', 'description'])
+        .where('id', '=', args.id)
+        .executeTakeFirst();
+      if (task === undefined) throw new AgentvisorError('NOT_FOUND', `no task with id ${args.id}`);
+      if (['completed', 'failed', 'cancelled'].includes(task.status)) {
+        throw new AgentvisorError('CONFLICT', `task ${args.id} already ended ${task.status}`);
+      }
+      const to = agents.byName(args.to);
+      if (to === undefined) {
+        throw new AgentvisorError(
+          'NOT_FOUND',
+          `no agent "${args.to}"; configured: ${
+            agents
+              .list()
+              .map((a) => a.name)
+              .join(', ') || 'none'
+          }`,
+        );
+      }
+      if (to.id === task.agent_id) {
+        throw new AgentvisorError('CONFLICT', `task ${args.id} is already ${args.to}'s`);
+      }
+      const from =
+        task.agent_id === null ? null : (agents.byId(task.agent_id)?.name ?? task.agent_id);
+      const actor = `${ctx.principal.kind}:${ctx.principal.id}`;
+      await records.updateTask(args.id, { agentId: to.id, status: 'assigned' }, actor);
+      await store.db
+        .updateTable('team_subtasks')
+        .set({ agent: to.name })
+        .where('task_id', '=', args.id)
+        .execute();
+      await agents.inbox.send(
+        from ?? actor,
+        to.name,
+        `${task.title}\n\nHanded over${from === null ? '' : ` from ${from}`}: ${args.reason}${task.description === '' ? '' : `\n\n${task.description}`}`,
+        { subject: `${TASK_SUBJECT_PREFIX}${args.id}` },
+      );
+      agents.spawned(to.name)?.daemon.wake();
+      return { id: args.id, from, to: to.name };
+    },
+    ledgerFacts: (args, result) => ({
+      task: args.id,
+      to: args.to,
+      reason: args.reason,
+      ...(result === undefined ? {} : { from: result.from }),
+    }),
   });
 
   kernel.register({

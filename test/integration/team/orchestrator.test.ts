@@ -226,4 +226,36 @@ describe('the orchestrator runs the 7-phase algorithm over role agents', () => {
       h!.system.kernel.call(h!.operator, 'task.cancel', { id: result.id, reason: 'late' }),
     ).rejects.toMatchObject({ code: 'CONFLICT' });
   });
+
+  it('hands a task over from one agent to another, recorded, and refuses bad hand-offs', async () => {
+    h = await startAgents((dir) => team(dir));
+    const { result: task } = await h.system.kernel.call<{ id: string }>(h.operator, 'task.submit', {
+      agent: 'coder',
+      title: 'Review the parser',
+    });
+    const { result: moved } = await h.system.kernel.call<{ from: string; to: string }>(
+      h.operator,
+      'task.handoff',
+      { id: task.id, to: 'tester', reason: 'reviews are QA work' },
+    );
+    expect(moved).toMatchObject({ from: 'coder', to: 'tester' });
+    const row = await h.system.store.db
+      .selectFrom('tasks')
+      .select(['agent_id', 'status'])
+      .where('id', '=', task.id)
+      .executeTakeFirstOrThrow();
+    expect(row.agent_id).toBe(h.system.agents.byName('tester')!.id);
+    const inbox = await h.system.agents.inbox.open('tester', 10);
+    expect(inbox.map((m) => m.body)).toContainEqual(expect.stringContaining('reviews are QA work'));
+    await expect(
+      h.system.kernel.call(h.operator, 'task.handoff', { id: task.id, to: 'tester', reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(
+      h.system.kernel.call(h.operator, 'task.handoff', { id: task.id, to: 'ghost', reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND', message: /configured: coder, tester/ });
+    await h.system.kernel.call(h.operator, 'task.cancel', { id: task.id, reason: 'not needed' });
+    await expect(
+      h.system.kernel.call(h.operator, 'task.handoff', { id: task.id, to: 'coder', reason: 'x' }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', message: /already ended cancelled/ });
+  });
 });

@@ -147,7 +147,13 @@ export async function settleTask(
 ): Promise<void> {
   if (goal.parentId !== null) return;
   const taskId = await taskOf(scope.store, goal.id);
-  if (taskId !== null) {
-    await scope.records.updateTask(taskId, { status, result }, `agent:${agent.id}`);
-  }
+  if (taskId === null) return;
+  // A task handed off to another agent (or cancelled) is no longer this agent's to settle.
+  const task = await scope.store.db
+    .selectFrom('tasks')
+    .select(['agent_id', 'status'])
+    .where('id', '=', taskId)
+    .executeTakeFirst();
+  if (task === undefined || task.agent_id !== agent.id || task.status === 'cancelled') return;
+  await scope.records.updateTask(taskId, { status, result }, `agent:${agent.id}`);
 }
