@@ -151,6 +151,61 @@ if (process.send) {
     expect(states).toContain('restarted');
   });
 
+  it('a memory-hog process agent is killed at its memory limit and restarted', async () => {
+    const { h, supervision } = await supervised(
+      [
+        {
+          name: 'hog',
+          deliberation: 'utility',
+          isolation: 'process',
+          heartbeat: { base_ms: 50, max_ms: 100 },
+          limits: { memory_mb: 160 },
+          faults: { memory_limit: 'kill' },
+          restart: { policy: 'always', auto_restart: 3, backoff_seconds: [0] },
+        },
+      ],
+      { backoff_seconds: [0], monitor_interval_ms: 200 },
+    );
+    const marker = path.join(h.dir, 'hogged');
+    const hook = path.join(h.dir, 'hog.mjs');
+    // Off-heap buffers, touched page by page, so the growth is resident memory the OS reports
+    // (the heap cap would end a heap hog as a crash before the monitor could see it).
+    writeFileSync(
+      hook,
+      `import { existsSync, writeFileSync } from 'node:fs';
+if (process.send) {
+  const send = process.send.bind(process);
+  const held = [];
+  process.send = (m, ...rest) => {
+    const sent = send(m, ...rest);
+    if (m?.type === 'beat' && !existsSync(${JSON.stringify(marker)})) {
+      writeFileSync(${JSON.stringify(marker)}, 'x');
+      const grow = setInterval(() => {
+        if (held.length >= 40) return clearInterval(grow);
+        held.push(Buffer.alloc(16 * 1024 * 1024, 1));
+      }, 20);
+    }
+    return sent;
+  };
+}
+`,
+    );
+    await withPreload(hook, async () => {
+      await supervision.start();
+      await until('the hog to start', () => existsSync(marker));
+      await until(
+        'the kill and restart',
+        () =>
+          supervision.info('hog').restartCount >= 1 && supervision.info('hog').state === 'active',
+      );
+    });
+    await h.system.ledger.flush();
+    const faults = await entries(h, 'supervisor.fault');
+    const hog = faults.find((f) => f['fault'] === 'memory_limit');
+    expect(hog?.['action']).toBe('kill');
+    expect(String(hog?.['detail'])).toMatch(/MiB|MB|memory/);
+  });
+
   it('an agent of unacceptable risk never starts and its refusal is recorded', async () => {
     const { h, supervision } = await supervised(
       [
