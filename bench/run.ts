@@ -32,6 +32,11 @@ const BENCHMARKS: Readonly<Record<string, Entry>> = {
       'restart latency per runner vs PM2, telemetry event cost, policy decision cost, monitor overhead',
     load: () => import('./supervisor.bench.js'),
   },
+  team: {
+    description:
+      'message bus msgs/s and p50/p99 send→handle, in-process and Redis Streams vs raw Redis Streams',
+    load: () => import('./team.bench.js'),
+  },
 };
 
 function usage(): string {

@@ -6,11 +6,11 @@
 import { ApiKeyStore } from '../auth/index.js';
 import { type AgentvisorConfig, Kernel, resolveAgentPaths } from '../core/index.js';
 import { AgentHost } from '../daemon/index.js';
-import type { Gateway } from '../gateway/index.js';
+import type { Gateway, UsageEvent } from '../gateway/index.js';
 import { type Anchor, anchorsFromConfig, Keyring, Ledger, SealedRecords } from '../ledger/index.js';
 import { type MemoryConfigInput, RedisHotTier, TeamMemory } from '../memory/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { TelemetryAggregator } from '../telemetry/index.js';
+import { TelemetryAggregator, Tracing } from '../telemetry/index.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
@@ -100,11 +100,29 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     const onBackgroundErrorFor = (context: string) => (error: unknown) =>
       onBackgroundError(error, context);
     const telemetry = new TelemetryAggregator();
+    // OpenTelemetry (GenAI conventions) when `telemetry.otlp_endpoint` is set; else nothing runs.
+    const tracing = Tracing.fromConfig(config.telemetry);
     const principals = new PrincipalDirectory();
     const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
     const apiKeys = new ApiKeyStore(store);
     registerBuiltinOperations(kernel, { ledger, telemetry, apiKeys });
+    if (tracing.enabled) kernel.observe({ record: (e) => tracing.recordOp(e) });
     const gatewaySystem = openGatewaySystem({
+      ...(tracing.enabled
+        ? {
+            onUsage: (e: UsageEvent) =>
+              tracing.recordModelCall(
+                {
+                  system: e.provider,
+                  model: e.model,
+                  operation: e.operation === 'embed' ? 'embeddings' : 'chat',
+                },
+                { startedAt: Date.now() - e.durationMs, endedAt: Date.now() },
+                { inputTokens: e.usage.inputTokens, outputTokens: e.usage.outputTokens },
+                e.outcome === 'ok' ? undefined : e.outcome,
+              ),
+          }
+        : {}),
       config,
       store,
       ledger,
@@ -138,6 +156,12 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       records,
       sealer: keyring,
       registerPrincipal: (principal) => principals.register(principal),
+      ...(tracing.enabled
+        ? {
+            onAnyBeat: (agent, report) =>
+              tracing.recordBeat(agent, { ...report, phases: { ...report.phases } }, Date.now()),
+          }
+        : {}),
       authorizeTool: (principal, call) => policy.authorizeTool(principal, call),
       ...(hooks.toolHooks === undefined ? {} : { toolHooks: hooks.toolHooks }),
       agents: resolved.agents,
@@ -216,6 +240,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
           }
           try {
             await gatewaySystem.close();
+            await tracing.shutdown().catch(onBackgroundErrorFor('trace export'));
             const cp = await ledger.close(closeOptions);
             return { finalCheckpointSize: cp?.size };
           } finally {

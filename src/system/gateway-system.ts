@@ -19,6 +19,7 @@ import {
   type GatewayCallContext,
   PriceBook,
   RateLimiter,
+  type UsageEvent,
   UsageRecorder,
 } from '../gateway/index.js';
 import type { Ledger } from '../ledger/index.js';
@@ -43,6 +44,8 @@ export function openGatewaySystem(options: {
   ledger: Ledger;
   logger: Logger;
   env: NodeJS.ProcessEnv;
+  /** Sees every finished model call (tracing turns it into a GenAI span). */
+  onUsage?: (event: UsageEvent) => void;
 }): GatewaySystem {
   const { config, store, ledger, logger } = options;
   const gw = config.gateway;
@@ -155,6 +158,7 @@ export function openGatewaySystem(options: {
       return c.known ? c.usd / 2_000_000 : undefined;
     },
     record(event) {
+      options.onUsage?.(event);
       usage.record({
         agentId: event.context.agentId ?? null,
         apiKeyId: event.context.apiKeyId ?? null,

@@ -168,6 +168,93 @@ export class Tracing {
     }
   }
 
+  /**
+   * Records a finished kernel call as a span after the fact, from the gate's call event (its
+   * end time `at` and its duration), so the gate's hot path starts no span of its own.
+   */
+  recordOp(event: {
+    readonly op: string;
+    readonly actor: string;
+    readonly outcome: 'ok' | 'denied' | 'rejected' | 'error';
+    readonly code?: string;
+    readonly durationUs: number;
+    readonly at: number;
+  }): void {
+    if (this.#tracer === undefined) return;
+    const span = this.#tracer.startSpan(`op ${event.op}`, {
+      kind: SpanKind.INTERNAL,
+      startTime: event.at - event.durationUs / 1000,
+      attributes: {
+        [AGENTVISOR_ATTR.operation]: event.op,
+        [AGENTVISOR_ATTR.actor]: event.actor,
+        [AGENTVISOR_ATTR.outcome]: event.outcome,
+        ...(event.code === undefined ? {} : { [AGENTVISOR_ATTR.code]: event.code }),
+      },
+    });
+    if (event.outcome !== 'ok') {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: event.code ?? event.outcome });
+    }
+    span.end(event.at);
+  }
+
+  /** Records a finished beat (GenAI `invoke_agent`) with its phase timings, after the fact. */
+  recordBeat(
+    agent: TracedAgent,
+    beat: {
+      readonly beat: number;
+      readonly phases: Readonly<Record<string, number>>;
+      readonly tokens: number;
+      readonly idle: boolean;
+    },
+    endedAt: number,
+  ): void {
+    if (this.#tracer === undefined) return;
+    const total = Object.values(beat.phases).reduce((a, b) => a + b, 0);
+    // A finished beat's span is reconstructed from its timings.
+    const started = this.#tracer.startSpan(
+      `invoke_agent ${typeof agent === 'string' ? agent : agent.name}`,
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: endedAt - total,
+      },
+    );
+    started.setAttribute(GEN_AI.operationName, 'invoke_agent');
+    started.setAttribute(GEN_AI.agentName, typeof agent === 'string' ? agent : agent.name);
+    if (typeof agent !== 'string' && agent.id !== undefined) {
+      started.setAttribute(GEN_AI.agentId, agent.id);
+    }
+    started.setAttribute(AGENTVISOR_ATTR.beatNumber, beat.beat);
+    started.setAttribute('agentvisor.beat.idle', beat.idle);
+    started.setAttribute(GEN_AI.inputTokens, beat.tokens);
+    for (const [phase, ms] of Object.entries(beat.phases)) {
+      started.setAttribute(`agentvisor.beat.${phase}_ms`, ms);
+    }
+    started.end(endedAt);
+  }
+
+  /** Records a finished model call (`{operation} {model}`, GenAI attributes), after the fact. */
+  recordModelCall(
+    call: ModelCallDescription,
+    timing: { readonly startedAt: number; readonly endedAt: number },
+    usage?: ModelCallUsage,
+    error?: string,
+  ): void {
+    if (this.#tracer === undefined) return;
+    const span = this.#tracer.startSpan(`${call.operation} ${call.model}`, {
+      kind: SpanKind.CLIENT,
+      startTime: timing.startedAt,
+      attributes: {
+        [GEN_AI.operationName]: call.operation,
+        [GEN_AI.providerName]: call.system,
+        [GEN_AI.system]: call.system,
+        [GEN_AI.requestModel]: call.model,
+      },
+    });
+    if (usage !== undefined) this.recordModelUsage(span, usage);
+    if (error !== undefined) span.setStatus({ code: SpanStatusCode.ERROR, message: error });
+    span.end(timing.endedAt);
+  }
+
   /** Exports every ended span now. */
   async forceFlush(): Promise<void> {
     await this.#provider?.forceFlush();

@@ -38,7 +38,7 @@ import { AgentDaemon, type AgentDaemonOptions } from './agent-daemon.js';
 import { InlineGate } from './agent-gate.js';
 import { AgentOps } from './agent-ops.js';
 import { registerDaemonOperations } from './daemon-operations.js';
-import { BeatError, HeartbeatEngine } from './heartbeat-engine.js';
+import { BeatError, type BeatReport, HeartbeatEngine } from './heartbeat-engine.js';
 import type { HostedAgent, HostedAgents } from './hosted-agent.js';
 import { Inbox } from './inbox.js';
 import { type DaemonHandle, IsolatedDaemon } from './isolated-daemon.js';
@@ -61,6 +61,11 @@ export interface AgentHostOptions {
   readonly registerPrincipal: (principal: Principal) => void;
   /** The policy's check of what a tool call touches; see `DaemonOperationServices`. */
   readonly authorizeTool?: DaemonOperationServices['authorizeTool'];
+  /** Sees every beat of every agent (tracing, supervision). */
+  readonly onAnyBeat?: (
+    agent: { readonly id: string; readonly name: string },
+    report: BeatReport,
+  ) => void;
   /** PreToolUse / PostToolUse hooks around every tool call. */
   readonly toolHooks?: DaemonOperationServices['toolHooks'];
   /** Agents with every relative path already resolved (see `resolveAgentPaths`). */
@@ -227,7 +232,10 @@ export class AgentHost implements HostedAgents {
           maxBeats: def.limits.max_beats,
           maxTokensPerHour: def.limits.max_tokens_per_hour,
         },
-        ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
+        onBeat: (report: BeatReport) => {
+          options.onBeat?.(report);
+          this.#options.onAnyBeat?.({ id: agent.id, name }, report);
+        },
         ...(options.onError === undefined
           ? {}
           : {
@@ -284,7 +292,10 @@ export class AgentHost implements HostedAgents {
         maxBeats: def.limits.max_beats,
         maxTokensPerHour: def.limits.max_tokens_per_hour,
         onWake: () => inbox.notify(),
-        ...(options.onBeat === undefined ? {} : { onBeat: options.onBeat }),
+        onBeat: (report: BeatReport) => {
+          options.onBeat?.(report);
+          this.#options.onAnyBeat?.({ id: agent.id, name }, report);
+        },
         ...(options.onError === undefined ? {} : { onError: options.onError }),
         ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
       });
