@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAgentCommand } from './commands/agent-command.js';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
+import { registerBusCommands } from './commands/bus-command.js';
 import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
@@ -50,6 +51,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerSupervisionCommands(program, io);
   registerPolicyCommands(program, io);
   registerTeamCommands(program, io);
+  registerBusCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

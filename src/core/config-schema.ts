@@ -11,7 +11,7 @@ import {
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
-import { teamConfigSchema } from './team-config-schema.js';
+import { busConfigSchema, teamConfigSchema } from './team-config-schema.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveInt = z.number().int().positive();
@@ -259,6 +259,7 @@ export const configSchema = z
     supervisor: supervisorConfigSchema.default(supervisorConfigSchema.parse({})),
     telemetry: telemetryConfigSchema.default({ service_name: 'agentvisor' }),
     team: teamConfigSchema.default(teamConfigSchema.parse({})),
+    bus: busConfigSchema.default(busConfigSchema.parse({})),
     /**
      * Team memory tiers, retention, duplicates and scope ACLs (seed 002). Validated where team
      * memory is built (memory/ owns the schema; core imports no other module), with errors that

@@ -91,4 +91,9 @@ export {
   type TelemetryConfig,
   telemetryConfigSchema,
 } from './supervisor-config-schema.js';
-export { type TeamConfig, teamConfigSchema } from './team-config-schema.js';
+export {
+  type BusConfig,
+  busConfigSchema,
+  type TeamConfig,
+  teamConfigSchema,
+} from './team-config-schema.js';

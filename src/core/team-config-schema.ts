@@ -36,3 +36,29 @@ export const teamConfigSchema = z
 
 /** The parsed `team` section. */
 export type TeamConfig = z.output<typeof teamConfigSchema>;
+
+/** The `bus` section: which message bus carries agents' messages, and its limits (seed 002). */
+export const busConfigSchema = z
+  .object({
+    /** `memory` (in-process, the default) or `redis` (Redis Streams; needs `redis.url`). */
+    driver: z.enum(['memory', 'redis']).default('memory'),
+    /** Largest payload in bytes of canonical JSON. */
+    max_payload_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(256 * 1024),
+    /** Inter-agent messages per minute per agent (seed 002 Rate Limiting). */
+    messages_per_minute: z.number().int().min(1).max(1_000_000).default(100),
+    /** Messages waiting per consumer before senders are held back. */
+    queue_capacity: z.number().int().min(1).max(1_000_000).default(1024),
+    /** Delivery attempts before a message goes to the dead-letter queue. */
+    max_attempts: z.number().int().min(1).max(100).default(3),
+    /** Dead letters above which an alert is raised (0: alert on the first). */
+    dlq_alert_threshold: z.number().int().min(0).max(1_000_000).default(100),
+  })
+  .strict();
+
+/** The parsed `bus` section. */
+export type BusConfig = z.output<typeof busConfigSchema>;

@@ -13,6 +13,7 @@ import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator, Tracing } from '../telemetry/index.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
+import { type BusSystem, openBusSystem } from './bus-system.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
 import type { Logger } from './logger.js';
@@ -39,6 +40,8 @@ export interface AgentvisorSystem {
   readonly agents: AgentHost;
   /** Agents' policies (the gate's policy stage), their hot patches and the approval queue. */
   readonly policy: PolicySystem;
+  /** The message bus (`bus.driver`) with every hosted agent subscribed. */
+  readonly bus: BusSystem;
   /** The configured hooks (PreToolUse and the lifecycle events). */
   readonly hooks: HookSystem;
   /** The orchestrator and its runs (started by `start`; runs resume after a crash). */
@@ -207,6 +210,16 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
           policy.approvals.expireOverdue().catch(onBackgroundErrorFor('approval expiry'));
         }, 30_000).unref()
       : undefined;
+    // Opened last: it holds connections (Redis) that nothing after it could fail and leak.
+    const bus = await openBusSystem({
+      config: config.bus,
+      redisUrl: (options.env ?? process.env)['AGENTVISOR_REDIS_URL'] || config.redis?.url,
+      redisKeyPrefix: config.redis?.key_prefix ?? 'agentvisor:',
+      kernel,
+      agents,
+      ledger,
+      logger,
+    });
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -226,11 +239,13 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       policy,
       team,
       hooks,
+      bus,
       close(closeOptions = {}) {
         closed ??= (async () => {
           if (expirySweep !== undefined) clearInterval(expirySweep);
           if (memoryLifecycle !== undefined) clearInterval(memoryLifecycle);
           await team.orchestrator.stop();
+          await bus.close().catch(onBackgroundErrorFor('message bus close'));
           // The in-process hot tier would be lost with the process: move it to the store.
           await teamMemory.flushHot().catch(onBackgroundErrorFor('team memory flush'));
           try {

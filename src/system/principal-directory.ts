@@ -23,6 +23,7 @@ export const OPERATOR_CAPABILITIES = [
   'agent.govern',
   'memory.read',
   'memory.write',
+  'bus.send',
   // Whoever can read the data directory already holds every secret in it: the key file, the
   // database. Refusing them key management at the CLI would protect nothing.
   'admin',

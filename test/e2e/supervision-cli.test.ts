@@ -161,6 +161,21 @@ describe('supervision verbs against a running node', () => {
       expect(unknown.stderr).toMatch(/no approval item nope/);
       expect(cli(['approvals', 'list', '--status', 'maybe'], tmp.dir).code).toBe(2);
 
+      // The message bus: send, tail, and an empty dead-letter queue.
+      const sent = cli(
+        ['bus', 'send', '--to', 'agent:worker', '--type', 'query', 'status?'],
+        tmp.dir,
+      );
+      expect(sent.code).toBe(0);
+      expect(cli(['bus', 'tail'], tmp.dir).stdout).toMatch(
+        /query\s+p5 human-\S+ → agent:worker: status\?/,
+      );
+      const badTarget = cli(['bus', 'send', '--to', 'agent:ghost', 'x'], tmp.dir);
+      expect(badTarget.code).toBe(4);
+      expect(cli(['dlq'], tmp.dir).stdout).toMatch(/the dead-letter queue is empty/);
+      expect(cli(['dlq', 'replay', 'nope', '--reason', 'r'], tmp.dir).code).toBe(4);
+      expect(cli(['dlq', 'drop', 'nope'], tmp.dir).code).toBe(2);
+
       // The patch and its author are on the ledger.
       const exported = cli(['audit', 'verify'], tmp.dir);
       expect(exported.code).toBe(0);

@@ -172,6 +172,27 @@ export function registerTeamCommands(program: Command, io: CliIo): void {
       },
     );
   task
+    .command('handoff <id>')
+    .description('move an open task to another agent (recorded with who and why)')
+    .requiredOption('--to <agent>', 'the agent that takes it over')
+    .option('--reason <text>', 'why (required; recorded in the ledger)')
+    .action(async (id: string, opts: { to: string; reason?: string }, cmd: Command) => {
+      if (opts.reason === undefined || opts.reason.trim() === '') {
+        throw new AgentvisorError(
+          'INPUT_INVALID',
+          'task handoff: --reason is required (the ledger records it)',
+        );
+      }
+      const { node, json } = nodeOfCommand(cmd);
+      const moved = await node.send<{ id: string; from: string | null; to: string }>(
+        'POST',
+        `/v1/tasks/${encodeURIComponent(id)}/handoff`,
+        { to: opts.to, reason: opts.reason },
+      );
+      if (json) printJson(io, moved);
+      else io.out(`${moved.id}: ${moved.from ?? '(nobody)'} → ${moved.to}`);
+    });
+  task
     .command('cancel <id>')
     .description('cancel a task (a team run cancels its open subtasks too)')
     .option('--reason <text>', 'why (required; recorded in the ledger)')
