@@ -6,18 +6,19 @@
  *   same message size) in the same run, as a ratio (target >= 50%). Redis URL:
  *   `AGENTVISOR_BENCH_REDIS_URL`, else `AGENTVISOR_TEST_REDIS_URL`, else 127.0.0.1:6379; when it
  *   does not answer, the Redis rows are skipped with the reason.
- * - orchestration overhead per subtask (target <= 2 ms) is the orchestrator's section, to be
- *   appended to {@link TEAM_SECTIONS} (see `bench/team/team-section.ts`).
+ * - orchestration: overhead per subtask excluding the model (target <= 2 ms): team runs of
+ *   parallel subtasks with an instant model stub and instant agents (`bench/team/orchestration.ts`).
  * Options: `--quick` (fewer messages).
  */
 import { type BenchContext, printTable, type Verdict, verdictLine } from './lib.js';
 import { busSection } from './team/bus-section.js';
+import { orchestrationSection } from './team/orchestration.js';
 import type { TeamSection } from './team/team-section.js';
 
 export type { TeamSection, TeamSectionResult } from './team/team-section.js';
 
-/** The sections, in the order they run. Append new ones (orchestration overhead) here. */
-export const TEAM_SECTIONS: TeamSection[] = [busSection];
+/** The sections, in the order they run. */
+export const TEAM_SECTIONS: TeamSection[] = [busSection, orchestrationSection];
 
 export async function run(ctx: BenchContext): Promise<void> {
   const verdicts: Verdict[] = [];
@@ -25,7 +26,7 @@ export async function run(ctx: BenchContext): Promise<void> {
   for (const section of TEAM_SECTIONS) {
     const result = await section.run(ctx);
     console.log(`\n${result.title}`);
-    printTable(['measure', 'msgs/s', 'p50 µs', 'p99 µs', 'messages'], result.rows);
+    printTable(result.headers, result.rows);
     for (const v of result.verdicts) console.log(verdictLine(v));
     verdicts.push(...result.verdicts);
     parts[section.name] = result.json;

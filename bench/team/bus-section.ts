@@ -70,6 +70,7 @@ export const busSection: TeamSection = {
     const ratio = redis === undefined ? undefined : redis.bus.perSecond / redis.raw.perSecond;
     return {
       title: `Message bus (msgs/s; send→handle latency in µs, 1 message in flight unless noted; Redis latency with 16 in flight; in-process rounds: ${inProcess.rounds.map((r) => fmtInt(r)).join(', ')} msgs/s, median shown${redis === undefined ? '' : `; Redis message ${redis.messageBytes} bytes; bus/raw = ${fmtNum((ratio ?? 0) * 100, 0)}%`})`,
+      headers: ['measure', 'msgs/s', 'p50 µs', 'p99 µs', 'messages'],
       rows,
       verdicts: [
         judge({

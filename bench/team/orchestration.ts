@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { configSchema } from '../../src/core/index.js';
 import { createLogger, openSystem } from '../../src/system/index.js';
+import { fmtNum, judge } from '../lib.js';
+import type { TeamSection } from './team-section.js';
 
 /** Figures of one measurement. */
 export interface OrchestrationFigures {
@@ -100,26 +102,15 @@ export async function measureOrchestration(options: {
       if (e.op === 'llm.complete') modelUs += e.durationUs;
     },
   });
-  // The completer: the role agent's work takes no time at all.
-  let completing = true;
-  const completer = (async () => {
-    while (completing) {
-      const assigned = await system.store.db
-        .selectFrom('tasks')
-        .select('id')
-        .where('status', '=', 'assigned')
-        .where('parent_id', 'is not', null)
-        .execute();
-      for (const t of assigned) {
-        await system.records.updateTask(
-          t.id,
-          { status: 'completed', result: 'done' },
-          'system:bench',
-        );
-      }
-      await new Promise((r) => setTimeout(r, 1));
+  // The completer: a role agent whose work takes no time at all, finishing each subtask as
+  // soon as it is assigned.
+  const stopCompleting = system.records.onTaskUpdate((task) => {
+    if (task.parent_id !== null && task.status === 'assigned') {
+      system.records
+        .updateTask(task.id, { status: 'completed', result: 'done' }, 'system:bench')
+        .catch(() => {});
     }
-  })();
+  });
   const operator = { kind: 'system', id: 'system' } as const;
   const perSubtask: number[] = [];
   let wallTotal = 0;
@@ -140,8 +131,7 @@ export async function measureOrchestration(options: {
       perSubtask.push((wall - modelMs) / options.subtasks);
     }
   } finally {
-    completing = false;
-    await completer;
+    stopCompleting();
     await system.close({ checkpoint: false });
     await stub.close();
     rmSync(dir, { recursive: true, force: true });
@@ -156,3 +146,38 @@ export async function measureOrchestration(options: {
     modelShare: wallTotal === 0 ? 0 : modelTotal / wallTotal,
   };
 }
+
+/** The `orchestration` section of `npm run bench -- team` (target <= 2 ms per subtask). */
+export const orchestrationSection: TeamSection = {
+  name: 'orchestration',
+  async run(ctx) {
+    const subtasks = ctx.quick ? 5 : 10;
+    const runs = ctx.quick ? 3 : 10;
+    const figures = await measureOrchestration({ subtasks, runs });
+    // The run's fixed cost (seven phase steps, the run's own sealed task) divided by N inflates
+    // the average; the marginal cost of one more subtask is what grows with the plan.
+    const single = await measureOrchestration({ subtasks: 1, runs });
+    const marginalMs =
+      (figures.perSubtaskMs * subtasks - single.perSubtaskMs) / Math.max(1, subtasks - 1);
+    const verdict = judge({
+      name: 'orchestration overhead per subtask (excl. model)',
+      measured: figures.perSubtaskMs,
+      unit: 'ms',
+      op: '<=',
+      goal: 2,
+    });
+    return {
+      title: `Orchestration overhead (${runs} runs of ${subtasks} parallel subtasks, instant model and agents)`,
+      headers: ['measure', 'value'],
+      rows: [
+        ['per subtask, median (ms)', fmtNum(figures.perSubtaskMs, 2)],
+        ['per subtask, p90 (ms)', fmtNum(figures.perSubtaskP90Ms, 2)],
+        ['share of run time in the model', `${fmtNum(figures.modelShare * 100, 1)}%`],
+        ['run with 1 subtask, excl. model (ms)', fmtNum(single.perSubtaskMs, 2)],
+        ['marginal cost of one more subtask (ms)', fmtNum(marginalMs, 2)],
+      ],
+      verdicts: [verdict],
+      json: { ...figures, singleSubtaskRunMs: single.perSubtaskMs, marginalMs },
+    };
+  },
+};

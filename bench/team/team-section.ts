@@ -10,6 +10,8 @@ import type { BenchContext, Verdict } from '../lib.js';
 /** What a section reports: table rows (measure, value), verdicts, and its BENCH_JSON part. */
 export interface TeamSectionResult {
   readonly title: string;
+  /** Column headers of `rows`. */
+  readonly headers: readonly string[];
   readonly rows: readonly (readonly string[])[];
   readonly verdicts: readonly Verdict[];
   readonly json: Record<string, unknown>;

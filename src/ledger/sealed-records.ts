@@ -81,6 +81,7 @@ export class SealedRecords {
   readonly #store: Store;
   readonly #ledger: Ledger;
   readonly #clock: Clock;
+  readonly #taskListeners = new Set<(task: TaskTable) => void>();
 
   constructor(options: { store: Store; ledger: Ledger; clock?: Clock }) {
     this.#store = options.store;
@@ -169,7 +170,23 @@ export class SealedRecords {
     const seq = await this.#seal('tasks', id, hash, 'updated', actor);
     const row: TaskTable = { ...next, content_hash: hash, ledger_seq: seq };
     await this.#store.db.updateTable('tasks').set(row).where('id', '=', id).execute();
+    for (const listener of this.#taskListeners) {
+      try {
+        listener(row);
+      } catch {
+        // A watcher's failure must not fail the update that was already written.
+      }
+    }
     return row;
+  }
+
+  /**
+   * Calls `listener` after every task update made through this process (a waiting orchestrator
+   * wakes at once instead of at its next poll; updates by other processes still need the poll).
+   */
+  onTaskUpdate(listener: (task: TaskTable) => void): () => void {
+    this.#taskListeners.add(listener);
+    return () => this.#taskListeners.delete(listener);
   }
 
   /** Records a thought of a task. */

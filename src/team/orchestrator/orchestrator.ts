@@ -689,8 +689,23 @@ export class Orchestrator {
         );
         continue;
       }
-      await sleep(this.#o.config.poll_ms);
+      await this.#taskChangeOr(id, this.#o.config.poll_ms);
     }
+  }
+
+  /** Resolves when task `id` is updated in this process, or after `ms` (updates from elsewhere). */
+  #taskChangeOr(id: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const stop = this.#o.records.onTaskUpdate((task) => {
+        if (task.id === id) done();
+      });
+      function done() {
+        clearTimeout(timer);
+        stop();
+        resolve();
+      }
+    });
   }
 
   /**
@@ -795,8 +810,4 @@ function resultText(raw: string | null): string {
   } catch {
     return raw;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
