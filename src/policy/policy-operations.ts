@@ -5,6 +5,7 @@
  * compliance report counts (`policy.patch`, `policy.escalation.requested`,
  * `policy.escalation.refused`, `policy.approval.decided`), naming who acted and why.
  */
+import { z } from 'zod';
 import {
   AgentvisorError,
   actorOf,
@@ -187,6 +188,45 @@ export function registerPolicyOperations(kernel: Kernel, options: PolicyOperatio
       capability: args.capability,
       ...(result === undefined ? {} : { approval_id: result.id }),
     }),
+  });
+
+  kernel.register({
+    name: 'human.ask',
+    description:
+      'an agent asks the humans overseeing it a question; an approval item they answer (approve --answer) or decline',
+    effect: 'write',
+    capability: 'agent.self',
+    args: z
+      .object({
+        question: z.string().trim().min(1, 'ask something').max(4000, 'at most 4000 characters'),
+        ttlSeconds: z
+          .number()
+          .int()
+          .min(60, 'at least 60 seconds')
+          .max(30 * 86_400, 'at most 30 days')
+          .default(86_400),
+      })
+      .strict(),
+    handler: async (ctx, args) => {
+      if (ctx.principal.kind !== 'agent') {
+        throw new AgentvisorError(
+          'INPUT_INVALID',
+          'human.ask is how an agent asks a person; people ask each other elsewhere',
+        );
+      }
+      const policy = policies.get(ctx.principal.id);
+      const name = policy?.agent ?? ctx.principal.name ?? ctx.principal.id;
+      return approvals.request({
+        kind: 'question',
+        agentId: ctx.principal.id,
+        agent: name,
+        summary: `${name} asks: ${args.question.slice(0, 200)}`,
+        request: { question: args.question },
+        requestedBy: actorOf(ctx.principal),
+        ttlSeconds: args.ttlSeconds,
+      });
+    },
+    ledgerFacts: (_args, result) => (result === undefined ? {} : { approval_id: result.id }),
   });
 
   kernel.register({

@@ -152,6 +152,31 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
     });
   }
 
+  // A person's answer to an agent's question goes to the agent's inbox (and wakes it).
+  approvals.onChange((item) => {
+    if (item.kind !== 'question' || item.status === 'pending') return;
+    const hosted = agents.byId(item.agentId);
+    if (hosted === undefined) return;
+    const answer =
+      item.status === 'approved'
+        ? `${typeof item.response?.['answer'] === 'string' ? item.response['answer'] : '(no answer text)'}`
+        : `(no answer: ${item.status}${item.decisionReason === null ? '' : `, ${item.decisionReason}`})`;
+    agents.inbox
+      .send(
+        item.decidedBy ?? 'system:agentvisor',
+        hosted.name,
+        `Answer to "${String(item.request['question'])}": ${answer}`,
+        {
+          subject: `answer:${item.id}`,
+          id: item.id,
+        },
+      )
+      .then(() => agents.spawned(hosted.name)?.daemon.wake())
+      .catch(() => {
+        // The item stays decided and listed; the agent can be told again from there.
+      });
+  });
+
   // A decided task approval wakes its run, wherever the decision came from.
   approvals.onChange((item) => {
     const runId = item.request['run'];

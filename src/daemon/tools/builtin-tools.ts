@@ -6,6 +6,7 @@ import { httpFetch } from './http-fetch-tool.js';
 import {
   goalComplete,
   goalPush,
+  humanAsk,
   memoryPut,
   memorySearch,
   messageSend,
@@ -34,6 +35,7 @@ export function builtinTools(): ToolDefinition[] {
     messageSend,
     goalPush,
     permissionRequest,
+    humanAsk,
     goalComplete,
   ] as ToolDefinition[];
 }

@@ -21,6 +21,7 @@ export { resolveInScope, type ScopedPath } from './path-scope.js';
 export {
   goalComplete,
   goalPush,
+  humanAsk,
   memoryPut,
   memorySearch,
   messageSend,

@@ -1,6 +1,6 @@
 /**
  * @module The built-ins that call the agent's own services: `memory.search`, `memory.put`,
- * `message.send`, `goal.push`, `goal.complete` and `permission.request`. They add nothing but validation and a reply
+ * `message.send`, `goal.push`, `goal.complete`, `permission.request` and `human.ask`. They add nothing but validation and a reply
  * text; the services (memory, bus, goal stack) enforce their own rules.
  */
 import { z } from 'zod';
@@ -146,6 +146,38 @@ export const permissionRequest: ToolDefinition<z.output<typeof permissionArgs>> 
     });
     return {
       content: `asked a human for ${args.capability} (approval ${id}, open until ${expiresAt}); carry on with what you can do meanwhile`,
+      data: { id, expiresAt },
+    };
+  },
+});
+
+const askArgs = z.strictObject({
+  question: z.string().min(1).max(4000).describe('What you need a person to tell you'),
+  hours: z
+    .number()
+    .min(0.01)
+    .max(720)
+    .optional()
+    .describe('How long the question stays open (default 24)'),
+});
+
+/**
+ * `human.ask`: puts a question to the humans overseeing the agent. It opens an approval item of
+ * kind question; the answer arrives later as a message in the agent's inbox.
+ */
+export const humanAsk: ToolDefinition<z.output<typeof askArgs>> = builtinTool({
+  name: 'human.ask',
+  description:
+    'Ask the humans overseeing you a question. The answer arrives later as a message in your inbox; carry on meanwhile.',
+  args: askArgs,
+  effect: 'write',
+  async run(ctx, args) {
+    const { id, expiresAt } = await ctx.services.humans.ask(ctx.agentId, {
+      question: args.question,
+      ttlSeconds: Math.round((args.hours ?? 24) * 3600),
+    });
+    return {
+      content: `asked (question ${id}, open until ${expiresAt}); the answer will come to your inbox`,
       data: { id, expiresAt },
     };
   },

@@ -80,6 +80,13 @@ export interface ToolServices {
       },
     ): Promise<{ id: string; expiresAt: string }>;
   };
+  humans: {
+    /** Opens a question approval item for the agent; the answer comes to its inbox. */
+    ask(
+      agentId: string,
+      question: { question: string; ttlSeconds: number },
+    ): Promise<{ id: string; expiresAt: string }>;
+  };
 }
 
 /** Everything one tool call runs with. */

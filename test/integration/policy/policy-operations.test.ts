@@ -209,4 +209,41 @@ describe('agent policies in a running system', () => {
     expect(coder.approvals).toMatchObject({ requested: 1, approved: 1, pending: 0 });
     expect(coder.humanOversight).toBeGreaterThanOrEqual(1);
   });
+
+  it('lets an agent ask a person a question and delivers the answer to its inbox', async () => {
+    h = await startAgents(() => ({
+      agents: [{ name: 'asker', model: 'smart', tools: ['human.ask'] }],
+    }));
+    h.stub.script(
+      {
+        kind: 'tool_calls',
+        calls: [call('q1', 'human__ask', { question: 'Which branch should I use?' })],
+      },
+      { kind: 'text', text: 'Waiting for the answer.' },
+    );
+    await h.system.kernel.call(h.operator, 'task.submit', { agent: 'asker', title: 'Ship it' });
+    const { daemon } = await h.system.agents.spawn('asker');
+    await daemon.runUntilIdle(5);
+    const { result } = await h.system.kernel.call<{ approvals: ApprovalItem[] }>(
+      h.operator,
+      'approvals.list',
+      { kind: 'question' },
+    );
+    expect(result.approvals).toHaveLength(1);
+    expect(result.approvals[0]!.request).toEqual({ question: 'Which branch should I use?' });
+    await h.system.kernel.call(h.operator, 'approvals.decide', {
+      id: result.approvals[0]!.id,
+      decision: 'approve',
+      reason: 'answered',
+      answer: 'main',
+    });
+    const until = Date.now() + 5000;
+    let bodies: string[] = [];
+    while (Date.now() < until) {
+      bodies = (await h.system.agents.inbox.open('asker', 10)).map((m) => m.body);
+      if (bodies.some((b) => b.includes('main'))) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(bodies).toContainEqual('Answer to "Which branch should I use?": main');
+  });
 });

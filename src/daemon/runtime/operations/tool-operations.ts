@@ -202,5 +202,15 @@ function toolServicesFor(
         return { id: result.id, expiresAt: result.expiresAt };
       },
     },
+    humans: {
+      async ask(_agentId, question) {
+        const { result } = await ctx.kernel.call<{ id: string; expiresAt: string }>(
+          ctx.principal,
+          'human.ask',
+          question,
+        );
+        return { id: result.id, expiresAt: result.expiresAt };
+      },
+    },
   });
 }

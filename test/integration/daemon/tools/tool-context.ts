@@ -12,6 +12,7 @@ export function toolContext(
     messages: { send: unused },
     goals: { push: unused, complete: unused },
     permissions: { request: unused },
+    humans: { ask: unused },
   };
   return { agentId: 'agent-1', scopes, services, signal, idempotencyKey: 'call-key-1' };
 }

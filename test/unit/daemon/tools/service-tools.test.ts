@@ -40,6 +40,12 @@ function fakeServices() {
         return { id: 'ap1', expiresAt: '2026-11-27T00:00:00.000Z' };
       },
     },
+    humans: {
+      ask: async (...args) => {
+        calls.push(['humans.ask', ...args]);
+        return { id: 'q1', expiresAt: '2026-11-28T00:00:00.000Z' };
+      },
+    },
   };
   return { services, calls };
 }
@@ -76,6 +82,9 @@ describe('service built-ins', () => {
         })
       ).content,
     ).toContain('approval ap1');
+    expect(
+      (await registry.run('human.ask', ctx, { question: 'Which branch?', hours: 2 })).content,
+    ).toContain('question q1');
     expect(calls).toEqual([
       ['memory.search', 'agent-1', 'sky', { limit: 10, components: ['semantic'] }],
       ['memory.put', 'agent-1', { component: 'episodic', content: 'saw a bird' }],
@@ -87,6 +96,7 @@ describe('service built-ins', () => {
         'agent-1',
         { capability: 'net.http', scope: { hosts: ['api.github.com'] }, reason: 'read the issue' },
       ],
+      ['humans.ask', 'agent-1', { question: 'Which branch?', ttlSeconds: 7200 }],
     ]);
   });
 

@@ -12,6 +12,7 @@ export const unusedServices: ToolServices = {
     complete: () => Promise.reject(new Error('goals.complete not expected')),
   },
   permissions: { request: () => Promise.reject(new Error('permissions.request not expected')) },
+  humans: { ask: () => Promise.reject(new Error('humans.ask not expected')) },
 };
 
 export function toolContext(

@@ -56,6 +56,7 @@ describe('ToolRegistry', () => {
       'goal.complete',
       'goal.push',
       'http.fetch',
+      'human.ask',
       'memory.put',
       'memory.search',
       'message.send',
