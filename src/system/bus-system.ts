@@ -83,7 +83,8 @@ export async function openBusSystem(options: BusSystemOptions): Promise<BusSyste
         await bus.subscribe({ name: hosted.name, roles: [role] }, async (message) => {
           await agents.inbox.send(message.source, hosted.name, inboxBody(message), {
             subject: `bus:${message.type}`,
-            id: message.id,
+            // Per recipient: a broadcast is one message id delivered to every agent.
+            id: `${message.id}.${hosted.name}`,
           });
           agents.spawned(hosted.name)?.daemon.wake();
         }),

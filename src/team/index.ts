@@ -11,3 +11,5 @@ export * from './bus/index.js';
 export * from './hooks/index.js';
 // The orchestrator and the 7-phase algorithm
 export * from './orchestrator/index.js';
+// The five collaboration patterns
+export * from './patterns/index.js';
