@@ -10,5 +10,18 @@ export * from './ledger/index.js';
 export { openStore, PostgresStore, SqliteStore, type Store } from './store/index.js';
 // The assembled system
 export { type AgentvisorSystem, openSystem } from './system/index.js';
+// Teams: the bus, the orchestrator, the collaboration patterns, hooks
+export {
+  type Bus,
+  type BusMessage,
+  broadcast,
+  handoff,
+  InProcessBus,
+  type PatternContext,
+  parallel,
+  peerConsult,
+  RedisStreamsBus,
+  sequential,
+} from './team/index.js';
 // Telemetry
 export { TelemetryAggregator, type TelemetrySnapshot } from './telemetry/index.js';
