@@ -423,14 +423,11 @@ export class Orchestrator {
     output: unknown,
     ok = true,
   ): Promise<TeamRun> {
-    await this.#o.runs.step(run.taskId, {
-      phase: run.phase,
-      round: run.round,
-      status: ok ? 'ok' : 'failed',
-      summary,
-      output,
-    });
-    await this.#o.runs.update(run.taskId, { phase, state });
+    await this.#o.runs.advance(
+      run.taskId,
+      { phase: run.phase, round: run.round, status: ok ? 'ok' : 'failed', summary, output },
+      { phase, state },
+    );
     this.#emit({
       kind: 'phase',
       runId: run.taskId,
@@ -519,14 +516,17 @@ export class Orchestrator {
         false,
       );
     }
-    await this.#o.runs.step(run.taskId, {
-      phase: 'verify',
-      round: run.round,
-      status: 'failed',
-      summary: `failed, back to ${back}: ${verdict.reason}`,
-      output: verdict,
-    });
-    await this.#o.runs.update(run.taskId, { phase: back, round: run.round + 1, state });
+    await this.#o.runs.advance(
+      run.taskId,
+      {
+        phase: 'verify',
+        round: run.round,
+        status: 'failed',
+        summary: `failed, back to ${back}: ${verdict.reason}`,
+        output: verdict,
+      },
+      { phase: back, round: run.round + 1, state },
+    );
     this.#emit({
       kind: 'phase',
       runId: run.taskId,

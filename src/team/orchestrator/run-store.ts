@@ -3,8 +3,10 @@
  * steps and its subtasks. Every change is written before the orchestrator acts on it, which is
  * what lets a run killed at any point resume without redoing finished work.
  */
+
+import type { Transaction } from 'kysely';
 import { type Clock, newId, systemClock } from '../../core/index.js';
-import type { Store, TeamRunTable } from '../../store/index.js';
+import type { Database, Store, TeamRunTable } from '../../store/index.js';
 import type { AlgorithmPhase } from './algorithm-phases.js';
 import type { Plan, Verdict } from './model-replies.js';
 
@@ -65,6 +67,12 @@ export interface RunStep {
   readonly output: unknown;
   readonly createdAt: string;
 }
+
+/** A step to record (its number and time are given by the store). */
+type NewStep = Omit<RunStep, 'seq' | 'createdAt'>;
+
+/** What moving a run on may change. */
+type RunChanges = Partial<Pick<TeamRun, 'status' | 'phase' | 'round' | 'approvalId' | 'state'>>;
 
 /** A subtask row: which plan position of which round, given to whom. */
 export interface SubtaskRecord {
@@ -141,53 +149,74 @@ export class TeamRunStore {
   }
 
   /** Writes a run's new status, phase, round, approval and state. */
-  async update(
-    taskId: string,
-    changes: Partial<Pick<TeamRun, 'status' | 'phase' | 'round' | 'approvalId' | 'state'>>,
-  ): Promise<void> {
+  async update(taskId: string, changes: RunChanges): Promise<void> {
     await this.#store.db
       .updateTable('team_runs')
-      .set({
-        ...(changes.status === undefined ? {} : { status: changes.status }),
-        ...(changes.phase === undefined ? {} : { phase: changes.phase }),
-        ...(changes.round === undefined ? {} : { round: changes.round }),
-        ...(changes.approvalId === undefined ? {} : { approval_id: changes.approvalId }),
-        ...(changes.state === undefined ? {} : { state: JSON.stringify(changes.state) }),
-        updated_at: this.#now(),
-      })
+      .set(this.#runColumns(changes))
       .where('task_id', '=', taskId)
       .execute();
   }
 
   /** Appends a phase step. */
-  async step(taskId: string, step: Omit<RunStep, 'seq' | 'createdAt'>): Promise<RunStep> {
+  async step(taskId: string, step: NewStep): Promise<RunStep> {
+    return this.#store.writeTransaction((trx) => this.#appendStep(trx, taskId, step), {
+      lock: 'team_steps',
+    });
+  }
+
+  /**
+   * Appends a phase step and moves the run on in one transaction: one durable write per phase
+   * instead of two, and never a step recorded without the position it led to.
+   */
+  async advance(taskId: string, step: NewStep, changes: RunChanges): Promise<RunStep> {
     return this.#store.writeTransaction(
       async (trx) => {
-        const last = await trx
-          .selectFrom('team_steps')
-          .select((eb) => eb.fn.max('seq').as('seq'))
-          .where('task_id', '=', taskId)
-          .executeTakeFirst();
-        const seq = Number(last?.seq ?? 0) + 1;
-        const createdAt = this.#now();
+        const recorded = await this.#appendStep(trx, taskId, step);
         await trx
-          .insertInto('team_steps')
-          .values({
-            id: newId(this.#clock),
-            task_id: taskId,
-            seq,
-            phase: step.phase,
-            round: step.round,
-            status: step.status,
-            summary: step.summary,
-            output: JSON.stringify(step.output ?? null),
-            created_at: createdAt,
-          })
+          .updateTable('team_runs')
+          .set(this.#runColumns(changes))
+          .where('task_id', '=', taskId)
           .execute();
-        return { ...step, seq, createdAt };
+        return recorded;
       },
       { lock: 'team_steps' },
     );
+  }
+
+  #runColumns(changes: RunChanges) {
+    return {
+      ...(changes.status === undefined ? {} : { status: changes.status }),
+      ...(changes.phase === undefined ? {} : { phase: changes.phase }),
+      ...(changes.round === undefined ? {} : { round: changes.round }),
+      ...(changes.approvalId === undefined ? {} : { approval_id: changes.approvalId }),
+      ...(changes.state === undefined ? {} : { state: JSON.stringify(changes.state) }),
+      updated_at: this.#now(),
+    };
+  }
+
+  async #appendStep(trx: Transaction<Database>, taskId: string, step: NewStep): Promise<RunStep> {
+    const last = await trx
+      .selectFrom('team_steps')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('task_id', '=', taskId)
+      .executeTakeFirst();
+    const seq = Number(last?.seq ?? 0) + 1;
+    const createdAt = this.#now();
+    await trx
+      .insertInto('team_steps')
+      .values({
+        id: newId(this.#clock),
+        task_id: taskId,
+        seq,
+        phase: step.phase,
+        round: step.round,
+        status: step.status,
+        summary: step.summary,
+        output: JSON.stringify(step.output ?? null),
+        created_at: createdAt,
+      })
+      .execute();
+    return { ...step, seq, createdAt };
   }
 
   /** A run's steps in order. */
