@@ -20,3 +20,18 @@ export function requiredPositiveInt(name: string, value: string | undefined): nu
   if (n === undefined) throw new AgentvisorError('INPUT_INVALID', `${name} is required`);
   return n;
 }
+
+/**
+ * The `--reason` of a verb that changes governed state; INPUT_INVALID naming the verb when it
+ * is missing or blank.
+ */
+export function requiredReason(verb: string, reason: string | undefined): string {
+  if (reason === undefined || reason.trim() === '') {
+    throw new AgentvisorError(
+      'INPUT_INVALID',
+      `${verb}: --reason is required (the ledger records who did it and why)`,
+      { details: { argument: '--reason' } },
+    );
+  }
+  return reason;
+}

@@ -60,6 +60,7 @@ export {
   type SealedTable,
   TASK_STATUSES,
   THOUGHT_STATUSES,
+  taskResultText,
 } from './sealed-records.js';
 export { keyIdOf, type SignatureAlgorithm } from './signature-scheme.js';
 export { type ExportedKeys, type VerifyExportInput, verifyExport } from './standalone-verify.js';

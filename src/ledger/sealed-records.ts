@@ -330,3 +330,17 @@ export async function verifySealedRecords(
   }
   return { checked, firstBad: first };
 }
+
+/**
+ * A task's stored result (canonical JSON) as text for people and models: a JSON string
+ * unwrapped, anything else as stored; null when there is none.
+ */
+export function taskResultText(raw: string | null): string | null {
+  if (raw === null) return null;
+  try {
+    const value = JSON.parse(raw) as unknown;
+    return typeof value === 'string' ? value : raw;
+  } catch {
+    return raw;
+  }
+}

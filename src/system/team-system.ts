@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { AgentvisorError, type CallerRef, type Kernel, type TeamConfig } from '../core/index.js';
 import { type AgentHost, TASK_SUBJECT_PREFIX } from '../daemon/index.js';
-import type { SealedRecords } from '../ledger/index.js';
+import { type SealedRecords, taskResultText } from '../ledger/index.js';
 import {
   ALGORITHM_PHASES,
   type MemoryActor,
@@ -248,12 +248,12 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
       return {
         run,
         task:
-          task === undefined ? null : { status: task.status, result: decodeResult(task.result) },
+          task === undefined ? null : { status: task.status, result: taskResultText(task.result) },
         steps: await runs.steps(args.id),
         subtasks: subtasks.map((s) => ({
           ...s,
           status: byId.get(s.taskId)?.status ?? 'pending',
-          result: decodeResult(byId.get(s.taskId)?.result ?? null),
+          result: taskResultText(byId.get(s.taskId)?.result ?? null),
         })),
       };
     },
@@ -550,15 +550,4 @@ function registerTeamMemoryOperations(kernel: Kernel, memory: TeamMemory, agents
       ...(args.taskId === undefined ? {} : { task: args.taskId }),
     }),
   });
-}
-
-/** A task's stored result (JSON) as text for people: a JSON string unwrapped, else as stored. */
-function decodeResult(raw: string | null): string | null {
-  if (raw === null) return null;
-  try {
-    const value = JSON.parse(raw) as unknown;
-    return typeof value === 'string' ? value : raw;
-  } catch {
-    return raw;
-  }
 }

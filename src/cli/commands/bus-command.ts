@@ -3,8 +3,7 @@
  * node's bus) and `agentvisor dlq list|show|replay|drop` (its dead-letter queue).
  */
 import type { Command } from 'commander';
-import { AgentvisorError } from '../../core/index.js';
-import { positiveInt } from '../arguments.js';
+import { positiveInt, requiredReason } from '../arguments.js';
 import { nodeOfCommand } from '../node-client.js';
 import { type CliIo, colours, printFacts, printJson, printTable } from '../output.js';
 
@@ -30,16 +29,6 @@ interface DeadLetterView {
   at?: string;
   deadLetteredAt?: string;
   message: TailedMessage['message'];
-}
-
-function requireReason(reason: string | undefined, verb: string): string {
-  if (reason === undefined || reason.trim() === '') {
-    throw new AgentvisorError(
-      'INPUT_INVALID',
-      `${verb}: --reason is required (the ledger records it)`,
-    );
-  }
-  return reason;
 }
 
 /** Registers `bus tail` and `dlq`. */
@@ -153,7 +142,7 @@ export function registerBusCommands(program: Command, io: CliIo): void {
       )
       .option('--reason <text>', 'why (required; recorded in the ledger)')
       .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
-        const reason = requireReason(opts.reason, `dlq ${verb}`);
+        const reason = requiredReason(`dlq ${verb}`, opts.reason);
         const { node, json } = nodeOfCommand(cmd);
         const result = await node.send<unknown>(
           'POST',

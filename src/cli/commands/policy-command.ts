@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { AgentvisorError } from '../../core/index.js';
 import type { ApprovalItem, PolicyChange, PolicyView } from '../../policy/index.js';
-import { positiveInt } from '../arguments.js';
+import { positiveInt, requiredReason } from '../arguments.js';
 import { parseGrantSpec } from '../grant-spec.js';
 import { nodeOfCommand } from '../node-client.js';
 import { type CliIo, colours, printFacts, printJson, printTable } from '../output.js';
@@ -87,16 +87,6 @@ export function changesFromFlags(opts: PatchOptions): PolicyChange[] {
   return changes;
 }
 
-function requireReason(reason: string | undefined, verb: string): string {
-  if (reason === undefined || reason.trim() === '') {
-    throw new AgentvisorError(
-      'INPUT_INVALID',
-      `${verb}: --reason is required (the ledger records who did it and why)`,
-    );
-  }
-  return reason;
-}
-
 function approvalTable(io: CliIo, items: readonly ApprovalItem[]): void {
   const c = colours(io);
   const paint = (status: string) =>
@@ -159,7 +149,7 @@ export function registerPolicyCommands(program: Command, io: CliIo): void {
     .option('--changes <json>', 'the changes as a JSON array (for scopes the flags cannot spell)')
     .option('--reason <text>', 'why (required; recorded in the ledger)')
     .action(async (agent: string, opts: PatchOptions, cmd: Command) => {
-      const reason = requireReason(opts.reason, 'policy patch');
+      const reason = requiredReason('policy patch', opts.reason);
       const changes = changesFromFlags(opts);
       const { node, json } = nodeOfCommand(cmd);
       const result = await node.send<{ policy: PolicyView; changed: boolean }>(
@@ -228,7 +218,7 @@ export function registerPolicyCommands(program: Command, io: CliIo): void {
         opts: { reason?: string; for?: string; answer?: string },
         cmd: Command,
       ) => {
-        const reason = requireReason(opts.reason, `approvals ${decision}`);
+        const reason = requiredReason(`approvals ${decision}`, opts.reason);
         const grantSeconds = positiveInt('--for', opts.for);
         const { node, json } = nodeOfCommand(cmd);
         const item = await node.send<ApprovalItem>(

@@ -3,8 +3,7 @@
  * the plan, the hand-offs, the verdicts and the result), `task list` and `task cancel`.
  */
 import type { Command } from 'commander';
-import { AgentvisorError } from '../../core/index.js';
-import { positiveInt } from '../arguments.js';
+import { positiveInt, requiredReason } from '../arguments.js';
 import { nodeOfCommand } from '../node-client.js';
 import { type CliIo, colours, printJson, printTable } from '../output.js';
 
@@ -177,17 +176,12 @@ export function registerTeamCommands(program: Command, io: CliIo): void {
     .requiredOption('--to <agent>', 'the agent that takes it over')
     .option('--reason <text>', 'why (required; recorded in the ledger)')
     .action(async (id: string, opts: { to: string; reason?: string }, cmd: Command) => {
-      if (opts.reason === undefined || opts.reason.trim() === '') {
-        throw new AgentvisorError(
-          'INPUT_INVALID',
-          'task handoff: --reason is required (the ledger records it)',
-        );
-      }
+      const reason = requiredReason('task handoff', opts.reason);
       const { node, json } = nodeOfCommand(cmd);
       const moved = await node.send<{ id: string; from: string | null; to: string }>(
         'POST',
         `/v1/tasks/${encodeURIComponent(id)}/handoff`,
-        { to: opts.to, reason: opts.reason },
+        { to: opts.to, reason },
       );
       if (json) printJson(io, moved);
       else io.out(`${moved.id}: ${moved.from ?? '(nobody)'} → ${moved.to}`);
@@ -197,17 +191,12 @@ export function registerTeamCommands(program: Command, io: CliIo): void {
     .description('cancel a task (a team run cancels its open subtasks too)')
     .option('--reason <text>', 'why (required; recorded in the ledger)')
     .action(async (id: string, opts: { reason?: string }, cmd: Command) => {
-      if (opts.reason === undefined || opts.reason.trim() === '') {
-        throw new AgentvisorError(
-          'INPUT_INVALID',
-          'task cancel: --reason is required (the ledger records who cancelled and why)',
-        );
-      }
+      const reason = requiredReason('task cancel', opts.reason);
       const { node, json } = nodeOfCommand(cmd);
       const result = await node.send<{ id: string; status: string }>(
         'POST',
         `/v1/tasks/${encodeURIComponent(id)}/cancel`,
-        { reason: opts.reason },
+        { reason },
       );
       if (json) printJson(io, result);
       else io.out(`${result.id}: ${result.status}`);

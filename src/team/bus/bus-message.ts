@@ -5,8 +5,10 @@
  * (`message-check.ts`) instead, because a zod parse costs several times the whole in-process
  * delivery budget; a property test keeps the two in agreement.
  */
+
 import { z } from 'zod';
 import { AGENT_NAME_PATTERN } from '../../core/index.js';
+import { ALGORITHM_PHASES, SIGNAL_TYPES } from '../../memory/index.js';
 import { isJsonValue, isPlainObject } from './json-value.js';
 
 /** What a message is for (seed 002). */
@@ -15,31 +17,12 @@ export const MESSAGE_TYPES = ['task', 'result', 'handoff', 'query', 'heartbeat',
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** The phases of the seed's 7-phase algorithm, lower snake case. */
-export const PAI_PHASES = [
-  'observe',
-  'think',
-  'plan',
-  'build_criteria',
-  'execute',
-  'verify',
-  'learn',
-] as const;
+export const PAI_PHASES = ALGORITHM_PHASES;
 /** One of {@link PAI_PHASES}. */
 export type PaiPhase = (typeof PAI_PHASES)[number];
 
 /** The seed's `SignalType` list ("Memory Signals & Learning"), lower snake case. */
-export const LEARNING_SIGNAL_TYPES = [
-  'user_rating',
-  'user_correction',
-  'user_acceptance',
-  'task_success',
-  'task_failure',
-  'task_retry',
-  'task_abandon',
-  'response_edit',
-  'follow_up',
-  'context_switch',
-] as const;
+export const LEARNING_SIGNAL_TYPES = SIGNAL_TYPES;
 /** One of {@link LEARNING_SIGNAL_TYPES}. */
 export type LearningSignalType = (typeof LEARNING_SIGNAL_TYPES)[number];
 

@@ -17,7 +17,7 @@ import {
   systemClock,
   type TeamConfig,
 } from '../../core/index.js';
-import type { SealedRecords } from '../../ledger/index.js';
+import { type SealedRecords, taskResultText } from '../../ledger/index.js';
 import type { Store } from '../../store/index.js';
 import type { AlgorithmPhase } from './algorithm-phases.js';
 import {
@@ -674,7 +674,7 @@ export class Orchestrator {
     for (;;) {
       const row = await this.#task(id);
       if (row !== undefined && TERMINAL.has(row.status)) {
-        return { status: row.status, result: resultText(row.result) };
+        return { status: row.status, result: taskResultText(row.result) ?? '' };
       }
       if (this.#stopping)
         throw new AgentvisorError('SHUTTING_DOWN', 'the orchestrator is stopping');
@@ -800,14 +800,4 @@ function requirePlan(s: RunState): Plan {
 function firstLine(text: string): string {
   const line = text.trim().split('\n', 1)[0] ?? '';
   return line.length > 200 ? `${line.slice(0, 197)}...` : line || 'team task';
-}
-
-function resultText(raw: string | null): string {
-  if (raw === null) return '';
-  try {
-    const value = JSON.parse(raw) as unknown;
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  } catch {
-    return raw;
-  }
 }

@@ -10,6 +10,7 @@
  * - handoff: move ownership of a task to another agent (`task.handoff`).
  */
 import { AgentvisorError, type CallerRef, type Kernel } from '../../core/index.js';
+import { taskResultText } from '../../ledger/index.js';
 import type { Store } from '../../store/index.js';
 import type { BusMessage } from '../bus/index.js';
 
@@ -63,7 +64,7 @@ async function outcome(ctx: PatternContext, item: WorkItem, taskId: string): Pro
         agent: item.agent,
         taskId,
         status: row.status as WorkOutcome['status'],
-        result: resultText(row.result),
+        result: taskResultText(row.result) ?? '',
       };
     }
     if (Date.now() > deadline) {
@@ -179,14 +180,4 @@ export async function handoff(
     { id: taskId, to, reason },
   );
   return result;
-}
-
-function resultText(raw: string | null): string {
-  if (raw === null) return '';
-  try {
-    const value = JSON.parse(raw) as unknown;
-    return typeof value === 'string' ? value : raw;
-  } catch {
-    return raw;
-  }
 }

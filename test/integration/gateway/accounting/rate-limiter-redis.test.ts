@@ -6,32 +6,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RateLimiter } from '../../../../src/gateway/accounting/index.js';
+import { redisAvailable, TEST_REDIS_URL } from '../../../support/redis.js';
 
-const REDIS_URL = process.env['AGENTVISOR_TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-
-/** True when Redis answers; otherwise skips with the reason (fails under AGENTVISOR_REQUIRE_SERVICES=1). */
-async function redisAvailable(): Promise<boolean> {
-  const probe = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 3000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  try {
-    await probe.connect();
-    await probe.ping();
-    return true;
-  } catch (error) {
-    const reason = `Redis at ${REDIS_URL} unreachable: ${(error as Error).message}`;
-    if (process.env['AGENTVISOR_REQUIRE_SERVICES'] === '1') {
-      throw new Error(`AGENTVISOR_REQUIRE_SERVICES=1 but ${reason}`);
-    }
-    console.warn(`[skip] Redis tests skipped: ${reason}`);
-    return false;
-  } finally {
-    probe.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 const hasRedis = await redisAvailable();
 
