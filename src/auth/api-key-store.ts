@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { AgentvisorError, type Clock, isoTime, newId, systemClock } from '../core/index.js';
 import type { ApiKeyTable, Store } from '../store/index.js';
+import type { Role } from './roles.js';
 
 /** Prefix of every Agentvisor API key, so secret scanners and people can recognise them. */
 export const API_KEY_PREFIX = 'avk_';
@@ -26,6 +27,7 @@ const PUBLIC_COLUMNS = [
   'created_by',
   'revoked_at',
   'last_used_at',
+  'role',
 ] as const;
 
 function hashKey(secret: string): string {
@@ -55,8 +57,16 @@ export class ApiKeyStore {
   async create(input: {
     name: string;
     agentId?: string | null;
+    /** A human role for a key held by a person or program; omitted for an agent's key. */
+    role?: Role | null;
     createdBy: string;
   }): Promise<{ record: ApiKeyRecord; secret: string }> {
+    if ((input.agentId ?? null) !== null && (input.role ?? null) !== null) {
+      throw new AgentvisorError(
+        'INPUT_INVALID',
+        'a key acts either as an agent (agent) or with a human role (role), not both',
+      );
+    }
     if (typeof input.name !== 'string' || !NAME.test(input.name)) {
       throw new AgentvisorError(
         'INPUT_INVALID',
@@ -84,6 +94,7 @@ export class ApiKeyStore {
       created_by: input.createdBy,
       revoked_at: null,
       last_used_at: null,
+      role: input.role ?? null,
     };
     await this.#store.db.insertInto('api_keys').values(row).execute();
     const { key_hash: _, ...record } = row;

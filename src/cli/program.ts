@@ -2,8 +2,9 @@
  * @module The `agentvisor` command tree. Each verb lives in `commands/`; this file wires the
  * global options and turns every failure into a message and an exit code.
  */
-import { readFileSync } from 'node:fs';
+
 import { Command, CommanderError } from 'commander';
+import { packageVersion } from '../core/index.js';
 import { registerAgentCommand } from './commands/agent-command.js';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
@@ -16,18 +17,8 @@ import { registerStartCommand } from './commands/start-command.js';
 import { registerSupervisionCommands } from './commands/supervision-command.js';
 import { registerTaskCommand } from './commands/task-command.js';
 import { registerTeamCommands } from './commands/team-command.js';
+import { registerUserCommand } from './commands/user-command.js';
 import { type CliIo, processIo, reportError } from './output.js';
-
-function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(
-      readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'),
-    ) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
 
 /** Builds the command tree. */
 export function buildProgram(io: CliIo = processIo): Command {
@@ -45,6 +36,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerAuditCommand(program, io);
   registerKeysCommand(program, io);
   registerApiKeyCommand(program, io);
+  registerUserCommand(program, io);
   registerGatewayCommands(program, io);
   registerAgentCommand(program, io);
   registerTaskCommand(program, io);

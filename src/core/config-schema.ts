@@ -229,6 +229,17 @@ export const serverConfigSchema = z
     /** Interface to bind. Loopback by default; anything else is an explicit choice. */
     host: z.string().min(1).default('127.0.0.1'),
     port: port.default(7070),
+    /** How long a browser session lasts from sign-in, in hours. */
+    session_hours: z.number().positive().max(720).default(12),
+    /** Failed logins in a row that lock an account. */
+    login_max_failures: z.int().min(1).max(100).default(5),
+    /** How long a locked account stays locked, in minutes. */
+    lockout_minutes: z.number().positive().max(1440).default(15),
+    /**
+     * Origins (scheme://host:port) other than the server's own that may call the API from a
+     * browser (CORS) and open the WebSocket. Empty: same-origin only.
+     */
+    allowed_origins: z.array(z.url()).default([]),
   })
   .strict();
 
@@ -245,7 +256,7 @@ export const configSchema = z
   .object({
     /** Where SQLite files, keys and checkpoints live. `--data-dir` and `AGENTVISOR_DATA_DIR` win. */
     data_dir: z.string().min(1).default('.agentvisor'),
-    server: serverConfigSchema.default({ host: '127.0.0.1', port: 7070 }),
+    server: serverConfigSchema.default(serverConfigSchema.parse({})),
     store: storeConfigSchema.default({ driver: 'sqlite', path: 'agentvisor.db' }),
     ledger: ledgerConfigSchema.default(ledgerConfigSchema.parse({})),
     log: logConfigSchema.default({ level: 'info', format: 'auto' }),

@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401, exit: 5 },
   IDENTITY_UNKNOWN: { status: 401, exit: 5 },
   POLICY_DENIED: { status: 403, exit: 5 },
+  /** The caller is known but their role is too weak for this route (viewer < operator < admin). */
+  FORBIDDEN: { status: 403, exit: 5 },
   RATE_LIMITED: { status: 429, exit: 5 },
   BUDGET_EXCEEDED: { status: 429, exit: 5 },
   OPERATION_UNKNOWN: { status: 404, exit: 2 },

@@ -76,6 +76,7 @@ export {
   type PolicyStage,
   type TelemetryStage,
 } from './kernel.js';
+export { packageVersion } from './package-version.js';
 // Principals and the kernel
 export {
   actorOf,

@@ -43,6 +43,8 @@ export {
 } from './policy-patch.js';
 // Validation
 export {
+  approvalDecideArgs,
+  approvalListArgs,
   capabilitySchema,
   grantSchema,
   parsePolicyInput,

@@ -5,8 +5,10 @@
  * shape `{ code, message, details }` with the status from the central error map.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { AgentvisorError, toAgentvisorError } from '../core/index.js';
+import { AgentvisorError, packageVersion, toAgentvisorError } from '../core/index.js';
 import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index.js';
+import { registerApi } from './api/index.js';
+import { retryAfterSeconds } from './caller-errors.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerSupervisionRoutes } from './supervision-routes.js';
@@ -19,6 +21,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** Sign-in attempts allowed per client address per minute (default 20). */
+  loginAttemptsPerMinute?: number;
   /** Supervision and the operator token: mounts `/v1/supervisor/*`, `/v1/compliance`, `/metrics`. */
   supervision?: { supervision: AgentSupervision; operatorToken: string };
 }
@@ -53,11 +57,18 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const e =
       error instanceof AgentvisorError
         ? error
-        : (error as { statusCode?: number }).statusCode !== undefined &&
-            (error as { statusCode: number }).statusCode < 500
-          ? new AgentvisorError('INPUT_INVALID', (error as Error).message)
-          : toAgentvisorError(error);
+        : (error as { statusCode?: number }).statusCode === 413
+          ? new AgentvisorError(
+              'PAYLOAD_TOO_LARGE',
+              `request body larger than the ${bodyLimit} bytes this server accepts`,
+            )
+          : (error as { statusCode?: number }).statusCode !== undefined &&
+              (error as { statusCode: number }).statusCode < 500
+            ? new AgentvisorError('INPUT_INVALID', (error as Error).message)
+            : toAgentvisorError(error);
     if (e.code === 'INTERNAL') request.log.error({ err: e.cause }, 'request failed');
+    const retryAfter = retryAfterSeconds(e);
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     void reply.status(e.status).send(e.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -78,6 +89,20 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     principals: system.principals,
     apiKeys: system.apiKeys,
     maxBodyBytes: bodyLimit,
+  });
+
+  await registerApi(app, {
+    system,
+    ...(options.supervision === undefined
+      ? {}
+      : {
+          supervision: options.supervision.supervision,
+          operatorToken: options.supervision.operatorToken,
+        }),
+    version: packageVersion(),
+    ...(options.loginAttemptsPerMinute === undefined
+      ? {}
+      : { loginAttemptsPerMinute: options.loginAttemptsPerMinute }),
   });
 
   if (options.supervision !== undefined) {

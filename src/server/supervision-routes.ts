@@ -4,8 +4,7 @@
  * (see operator-auth.ts); `/metrics` too, since agent names and activity are not public.
  */
 import type { FastifyInstance } from 'fastify';
-import { listEntries } from '../ledger/index.js';
-import { complianceHtml, computeCompliance } from '../policy/index.js';
+import { complianceHtml } from '../policy/index.js';
 import type { AgentSupervision, AgentvisorSystem } from '../system/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { authenticateOperator } from './operator-auth.js';
@@ -17,8 +16,6 @@ export interface SupervisionRoutesOptions {
   /** The node's operator token (from node.json). */
   readonly operatorToken: string;
 }
-
-const COMPLIANCE_PAGE = 10_000;
 
 /** Registers `/v1/supervisor/*`, `/v1/compliance` and `/metrics`. */
 export async function registerSupervisionRoutes(
@@ -65,21 +62,7 @@ export async function registerSupervisionRoutes(
     supervision.profile(request.params.name),
   );
   app.get<{ Querystring: { format?: string } }>('/v1/compliance', async (request, reply) => {
-    const entries = [];
-    for (let from = 1; ; from += COMPLIANCE_PAGE) {
-      const page = await listEntries(system.store, { fromSeq: from, limit: COMPLIANCE_PAGE });
-      entries.push(...page);
-      if (page.length < COMPLIANCE_PAGE) break;
-    }
-    const report = computeCompliance(
-      entries,
-      supervision.list().map((a) => ({
-        agentId: a.id,
-        name: a.name,
-        risk: a.risk,
-        capabilities: a.capabilities,
-      })),
-    );
+    const report = await supervision.compliance();
     if (request.query.format === 'html') {
       return reply.type('text/html; charset=utf-8').send(complianceHtml(report));
     }

@@ -10,6 +10,7 @@ import { runtimeMigrations } from './migrations/0006-runtime.js';
 import { policyMigrations } from './migrations/0007-policy.js';
 import { teamMigrations } from './migrations/0008-team.js';
 import { memoryTierMigrations } from './migrations/0009-memory-tiers.js';
+import { accessMigrations } from './migrations/0010-access.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -175,6 +176,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...policyMigrations(dialect),
     ...teamMigrations(dialect),
     ...memoryTierMigrations(dialect),
+    ...accessMigrations(dialect),
   };
 }
 

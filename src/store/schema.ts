@@ -110,6 +110,8 @@ export interface ApiKeyTable {
   created_by: string;
   revoked_at: string | null;
   last_used_at: string | null;
+  /** NULL: an agent's key; otherwise the human role the key acts with. */
+  role: string | null;
 }
 
 /** One model call (seed 002 api_usage): who, what, how much, how it went. */
@@ -270,6 +272,62 @@ export interface Database {
   team_runs: TeamRunTable;
   team_steps: TeamStepTable;
   team_subtasks: TeamSubtaskTable;
+  users: UserTable;
+  sessions: SessionTable;
+  conversations: ConversationTable;
+  conversation_messages: ConversationMessageTable;
+}
+
+/** A local user who signs in to the dashboard or API. */
+export interface UserTable {
+  id: string;
+  email: string;
+  /** `scrypt$N$r$p$salt$hash` (base64). */
+  password_hash: string;
+  role: string;
+  created_at: string;
+  created_by: string;
+  disabled_at: string | null;
+  failed_logins: number;
+  locked_until: string | null;
+  last_login_at: string | null;
+}
+
+/** A browser session; the cookie's token is stored only as a hash. */
+export interface SessionTable {
+  token_hash: string;
+  id: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+  ip: string | null;
+}
+
+/** A conversation with the orchestrator. */
+export interface ConversationTable {
+  id: string;
+  title: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One message of a conversation: the person's, or the orchestrator's answer. */
+export interface ConversationMessageTable {
+  id: string;
+  conversation_id: string;
+  role: string;
+  author: string;
+  content: string;
+  /** `complete`, `streaming` (an answer being written) or `failed`. */
+  status: string;
+  run_id: string | null;
+  /** JSON: input-sanitization flags (prompt-injection patterns found), never rewritten text. */
+  flags: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export type { Generated };

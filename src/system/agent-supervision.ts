@@ -7,6 +7,7 @@
  * never start. Throttling is a kernel limit stage: a throttled agent's calls are refused with
  * RATE_LIMITED until the throttle lapses.
  */
+import { z } from 'zod';
 import {
   type AgentConfig,
   AgentvisorError,
@@ -15,7 +16,8 @@ import {
   type LimitStage,
   type Principal,
 } from '../core/index.js';
-import type { AgentPolicy } from '../policy/index.js';
+import { listEntries } from '../ledger/index.js';
+import { type AgentPolicy, type ComplianceReport, computeCompliance } from '../policy/index.js';
 import {
   type ChildInfo,
   type ChildStateEvent,
@@ -96,6 +98,7 @@ export class AgentSupervision {
     this.supervisor.onEvent((e) => this.#onEvent(e));
     system.kernel.observe({ record: (e) => this.#observe(e) });
     system.kernel.addLimit(this.#throttle());
+    this.#registerLifecycleOperations();
     // A hot patch of the restart limit applies from the agent's next exit; the capabilities
     // shown by status and the compliance report follow the policy in force.
     system.policy.policies.onChange(({ policy }) => {
@@ -217,10 +220,98 @@ export class AgentSupervision {
     };
   }
 
+  /** The compliance report over the whole ledger and the agents' policies in force. */
+  async compliance(): Promise<ComplianceReport> {
+    const PAGE = 10_000;
+    const entries = [];
+    for (let from = 1; ; from += PAGE) {
+      const page = await listEntries(this.#system.store, { fromSeq: from, limit: PAGE });
+      entries.push(...page);
+      if (page.length < PAGE) break;
+    }
+    return computeCompliance(
+      entries,
+      this.list().map((a) => ({
+        agentId: a.id,
+        name: a.name,
+        risk: a.risk,
+        capabilities: a.capabilities,
+      })),
+    );
+  }
+
   /** Per-operation profile of an agent (the last 100 samples of each operation). */
   profile(name: string): { agent: string; operations: OperationProfile[] } {
     const { id } = this.info(name);
     return { agent: name, operations: this.profiler.allStats(id) };
+  }
+
+  // Operators start, stop and restart agents through the kernel, so the ledger names who did it
+  // and why; the supervisor's own state transitions are recorded beside them.
+  #registerLifecycleOperations(): void {
+    const args = z
+      .object({
+        agent: z.string().min(1).max(128),
+        reason: z.string().min(1).max(500),
+      })
+      .strict();
+    const facts = (a: z.infer<typeof args>) => ({ agent: a.agent, reason: a.reason });
+    this.#system.kernel.register({
+      name: 'agent.start',
+      description: 'Starts a stopped or failed agent (its auto-restart allowance is renewed).',
+      effect: 'write',
+      capability: 'agent.govern',
+      args,
+      handler: async (_ctx, a) => {
+        const info = this.#running(a.agent);
+        if (info.state !== 'exited' && info.state !== 'failed') {
+          throw new AgentvisorError(
+            'CONFLICT',
+            `agent "${a.agent}" is ${info.state}; only an exited or failed agent can be started (use restart)`,
+          );
+        }
+        await this.supervisor.restart(a.agent, a.reason);
+        return this.info(a.agent);
+      },
+      ledgerFacts: facts,
+    });
+    this.#system.kernel.register({
+      name: 'agent.stop',
+      description: 'Stops an agent for good (until started again); it keeps its goals and memory.',
+      effect: 'write',
+      capability: 'agent.govern',
+      args,
+      handler: async (_ctx, a) => {
+        this.#running(a.agent);
+        await this.supervisor.stopChild(a.agent, a.reason);
+        return this.info(a.agent);
+      },
+      ledgerFacts: facts,
+    });
+    this.#system.kernel.register({
+      name: 'agent.restart',
+      description: 'Restarts an agent now, without backoff.',
+      effect: 'write',
+      capability: 'agent.govern',
+      args,
+      handler: async (_ctx, a) => {
+        this.#running(a.agent);
+        await this.supervisor.restart(a.agent, a.reason);
+        return this.info(a.agent);
+      },
+      ledgerFacts: facts,
+    });
+  }
+
+  #running(name: string): SupervisedAgentView {
+    const info = this.info(name);
+    if (this.supervisor.get(name) === undefined) {
+      throw new AgentvisorError(
+        'CONFLICT',
+        `agent "${name}" is not under supervision (${this.#refused.has(name) ? 'refused: its risk level is unacceptable' : 'the node has not started it yet'})`,
+      );
+    }
+    return info;
   }
 
   /** The capabilities in force for an agent: its policy's grants, else its configured list. */

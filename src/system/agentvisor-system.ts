@@ -11,6 +11,7 @@ import { type Anchor, anchorsFromConfig, Keyring, Ledger, SealedRecords } from '
 import { type MemoryConfigInput, RedisHotTier, TeamMemory } from '../memory/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator, Tracing } from '../telemetry/index.js';
+import { type AccessSystem, openAccessSystem } from './access-system.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type BusSystem, openBusSystem } from './bus-system.js';
@@ -46,6 +47,8 @@ export interface AgentvisorSystem {
   readonly hooks: HookSystem;
   /** The orchestrator and its runs (started by `start`; runs resume after a crash). */
   readonly team: TeamSystem;
+  /** Users, sessions and first-run setup. */
+  readonly access: AccessSystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -60,6 +63,11 @@ export interface OpenSystemOptions {
   logger: Logger;
   /** Periodic checkpoints; on for `start`, off for one-shot CLI verbs. */
   timers?: boolean;
+  /**
+   * scrypt's cost for new password hashes (a power of two, default 2^15). Tests lower it; the
+   * stored hash records its own cost, so hashes made at any cost keep verifying.
+   */
+  scryptN?: number;
   env?: NodeJS.ProcessEnv;
   /** Directory relative paths in agent definitions resolve against (the config file's). */
   configDir?: string;
@@ -220,6 +228,17 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       ledger,
       logger,
     });
+    const access = openAccessSystem({
+      kernel,
+      store,
+      principals,
+      sessionTtlMs: config.server.session_hours * 3_600_000,
+      lockout: {
+        maxFailures: config.server.login_max_failures,
+        lockoutMs: config.server.lockout_minutes * 60_000,
+      },
+      ...(options.scryptN === undefined ? {} : { scryptN: options.scryptN }),
+    });
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -238,6 +257,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       agents,
       policy,
       team,
+      access,
       hooks,
       bus,
       close(closeOptions = {}) {

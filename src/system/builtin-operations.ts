@@ -4,7 +4,7 @@
  * `tool.call`, `bus.send` ...) the same way.
  */
 import { z } from 'zod';
-import type { ApiKeyStore } from '../auth/index.js';
+import { type ApiKeyStore, ROLES } from '../auth/index.js';
 import { actorOf, type Kernel } from '../core/index.js';
 import type { Ledger } from '../ledger/index.js';
 import type { TelemetryAggregator } from '../telemetry/index.js';
@@ -26,12 +26,17 @@ export function registerBuiltinOperations(
     effect: 'write',
     capability: 'admin',
     args: z
-      .object({ name: z.string().min(1).max(64), agent: z.string().min(1).max(128).optional() })
+      .object({
+        name: z.string().min(1).max(64),
+        agent: z.string().min(1).max(128).optional(),
+        role: z.enum(ROLES).optional(),
+      })
       .strict(),
     handler: ({ principal }, args) =>
       deps.apiKeys.create({
         name: args.name,
         agentId: args.agent ?? null,
+        role: args.role ?? null,
         createdBy: actorOf(principal),
       }),
     // Never the secret: only what identifies the key.
@@ -40,6 +45,7 @@ export function registerBuiltinOperations(
       key_id: result?.record.id ?? null,
       key_prefix: result?.record.prefix ?? null,
       agent: args.agent ?? null,
+      role: args.role ?? null,
     }),
   });
 

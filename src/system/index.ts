@@ -3,6 +3,7 @@
  * the built-in operations. Used by the CLI and the server; depends on every other module.
  */
 
+export { type AccessSystem, openAccessSystem } from './access-system.js';
 export {
   openPolicySystem,
   type PolicySystem,

@@ -1,6 +1,6 @@
 /** @module `agentvisor apikey ...`: create, list and revoke API keys for the HTTP endpoints. */
 import type { Command } from 'commander';
-import type { ApiKeyRecord } from '../../auth/index.js';
+import { type ApiKeyRecord, parseRole } from '../../auth/index.js';
 import { type GlobalOptions, withSystem } from '../context.js';
 import { type CliIo, colours, printJson, printTable } from '../output.js';
 
@@ -16,7 +16,11 @@ export function registerApiKeyCommand(program: Command, io: CliIo): void {
     .description('create a key; the secret is printed once and stored only as a hash')
     .requiredOption('--name <name>', 'a name to tell keys apart')
     .option('--agent <agent>', 'the agent whose identity, limits and budgets the key uses')
-    .action(async (opts: { name: string; agent?: string }, cmd: Command) => {
+    .option(
+      '--role <role>',
+      'for the /api/v1 API: the role the key acts with (viewer, operator, admin)',
+    )
+    .action(async (opts: { name: string; agent?: string; role?: string }, cmd: Command) => {
       const g = cmd.optsWithGlobals<GlobalOptions>();
       await withSystem(
         g,
@@ -27,6 +31,7 @@ export function registerApiKeyCommand(program: Command, io: CliIo): void {
             {
               name: opts.name,
               ...(opts.agent === undefined ? {} : { agent: opts.agent }),
+              ...(opts.role === undefined ? {} : { role: parseRole(opts.role, '--role') }),
             },
           );
           if (g.json === true) printJson(io, { ...result.record, secret: result.secret });

@@ -85,6 +85,8 @@ export function registerStartCommand(program: Command, io: CliIo): void {
         startedAt: new Date().toISOString(),
       });
       const head = await system.ledger.head();
+      const setupToken = await system.access.setupToken();
+      const shownHost = config.server.host === '0.0.0.0' ? '127.0.0.1' : config.server.host;
       io.err(
         [
           `${c.bold('Agentvisor')} listening on ${c.ok(`http://${config.server.host}:${port}`)}`,
@@ -98,6 +100,15 @@ export function registerStartCommand(program: Command, io: CliIo): void {
               .join(', ') || '(none configured)'
           }`,
           ...(resumed.length === 0 ? [] : [`  resumed ${resumed.length} team run(s)`]),
+          `  dashboard: http://${shownHost}:${port}/`,
+          ...(setupToken === undefined
+            ? []
+            : [
+                c.bold('  first run: no user exists yet. Create the first admin at'),
+                `    http://${shownHost}:${port}/setup  with the one-time setup token`,
+                `    ${c.ok(setupToken)}`,
+                c.dim('    (or: agentvisor user create --email YOU --role admin)'),
+              ]),
           '  Ctrl-C to stop.',
         ].join('\n'),
       );

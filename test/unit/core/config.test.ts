@@ -46,7 +46,14 @@ describe('defaults', () => {
     expect(loaded.dataDir).toBe(path.join(tmp.dir, '.agentvisor'));
     const { config } = loaded;
     expect(config.data_dir).toBe(loaded.dataDir);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 7070 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 7070,
+      session_hours: 12,
+      login_max_failures: 5,
+      lockout_minutes: 15,
+      allowed_origins: [],
+    });
     expect(config.store).toEqual({ driver: 'sqlite', path: 'agentvisor.db' });
     expect(config.log).toEqual({ level: 'info', format: 'auto' });
     expect(config.ledger).toEqual({
@@ -67,7 +74,14 @@ describe('defaults', () => {
     );
     const { config, source } = loadConfig({ env: {}, cwd: tmp.dir });
     expect(source).toBe(file);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      session_hours: 12,
+      login_max_failures: 5,
+      lockout_minutes: 15,
+      allowed_origins: [],
+    });
     expect(config.ledger.checkpoint).toEqual({ every_entries: 5, every_seconds: 60 });
   });
 
