@@ -40,6 +40,7 @@ export class SessionStore {
   readonly #users: UserStore;
   readonly #clock: Clock;
   readonly #ttlMs: number;
+  readonly #ended = new Set<(sessionId: string) => void>();
 
   constructor(store: Store, users: UserStore, options: { ttlMs: number; clock?: Clock }) {
     this.#store = store;
@@ -97,18 +98,42 @@ export class SessionStore {
     return { id: row.id, user, csrfToken: row.csrf_token, expiresAt: row.expires_at };
   }
 
+  /**
+   * Calls `listener` with the id of every session this process ends (logout, a user disabled or
+   * changed), so live connections opened with it (the WebSocket) close too.
+   */
+  onEnded(listener: (sessionId: string) => void): () => void {
+    this.#ended.add(listener);
+    return () => this.#ended.delete(listener);
+  }
+
   /** Ends one session (logout). */
   async close(sessionId: string): Promise<void> {
     await this.#store.db.deleteFrom('sessions').where('id', '=', sessionId).execute();
+    this.#announce([sessionId]);
   }
 
   /** Ends every session of a user (disabled, role changed, password changed). */
   async closeAll(userId: string): Promise<number> {
-    const result = await this.#store.db
+    const rows = await this.#store.db
       .deleteFrom('sessions')
       .where('user_id', '=', userId)
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+      .returning('id')
+      .execute();
+    this.#announce(rows.map((r) => r.id));
+    return rows.length;
+  }
+
+  #announce(ids: readonly string[]): void {
+    for (const id of ids) {
+      for (const listener of this.#ended) {
+        try {
+          listener(id);
+        } catch {
+          // A listener's failure must not undo a logout.
+        }
+      }
+    }
   }
 
   /** Deletes expired sessions; returns how many. */

@@ -10,6 +10,7 @@ import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index
 import { registerApi } from './api/index.js';
 import { retryAfterSeconds } from './caller-errors.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
+import { registerLiveStream } from './live-stream.js';
 import { registerPolicyRoutes } from './policy-routes.js';
 import { registerSupervisionRoutes } from './supervision-routes.js';
 import { registerTeamRoutes } from './team-routes.js';
@@ -91,7 +92,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     maxBodyBytes: bodyLimit,
   });
 
-  await registerApi(app, {
+  const authenticate = await registerApi(app, {
     system,
     ...(options.supervision === undefined
       ? {}
@@ -103,6 +104,12 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     ...(options.loginAttemptsPerMinute === undefined
       ? {}
       : { loginAttemptsPerMinute: options.loginAttemptsPerMinute }),
+  });
+
+  await registerLiveStream(app, {
+    system,
+    authenticate,
+    ...(options.supervision === undefined ? {} : { supervision: options.supervision.supervision }),
   });
 
   if (options.supervision !== undefined) {

@@ -15,6 +15,7 @@ import { type AccessSystem, openAccessSystem } from './access-system.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type BusSystem, openBusSystem } from './bus-system.js';
+import { type ConversationSystem, openConversationSystem } from './conversation-system.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
 import type { Logger } from './logger.js';
@@ -49,6 +50,8 @@ export interface AgentvisorSystem {
   readonly team: TeamSystem;
   /** Users, sessions and first-run setup. */
   readonly access: AccessSystem;
+  /** Conversations with the orchestrator (the dashboard's chat). */
+  readonly conversations: ConversationSystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -212,6 +215,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       principals,
       config: config.team,
     });
+    const conversations = openConversationSystem({ kernel, store, team });
     await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
     const expirySweep = options.timers
       ? setInterval(() => {
@@ -258,6 +262,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       policy,
       team,
       access,
+      conversations,
       hooks,
       bus,
       close(closeOptions = {}) {

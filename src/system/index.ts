@@ -14,6 +14,12 @@ export {
 export { AgentSupervision, type SupervisedAgentView } from './agent-supervision.js';
 export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
 export { registerBuiltinOperations } from './builtin-operations.js';
+export {
+  type ConversationEvent,
+  type ConversationMessage,
+  type ConversationSystem,
+  openConversationSystem,
+} from './conversation-system.js';
 export { createLogger, type Logger, REDACTED_PATHS } from './logger.js';
 export {
   type NodeEndpoint,

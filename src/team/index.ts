@@ -7,6 +7,8 @@
 
 // The message bus
 export * from './bus/index.js';
+// Conversations with the orchestrator (the dashboard's chat)
+export * from './conversation/index.js';
 // Hooks
 export * from './hooks/index.js';
 // The orchestrator and the 7-phase algorithm

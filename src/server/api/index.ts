@@ -16,6 +16,7 @@ import { agentRoutes } from './agent-routes.js';
 import { type ApiAuthenticator, createApiAuthenticator } from './api-auth.js';
 import { type ApiRoute, apiRoute } from './api-route.js';
 import { registerApiRoutes } from './api-router.js';
+import { conversationRoutes } from './conversation-routes.js';
 import { governanceRoutes } from './governance-routes.js';
 import { openApiDocument } from './openapi-document.js';
 import { registerReferencePage } from './reference-page.js';
@@ -61,6 +62,7 @@ export function apiRoutes(
     ...workRoutes(),
     ...governanceRoutes(supervision),
     ...accessRoutes(),
+    ...conversationRoutes(),
   ];
 }
 

@@ -1,0 +1,57 @@
+/**
+ * @module Wires the WebSocket stream to a running system: one journal per process fed by the
+ * system's events and the chat, the `/api/v1/stream` route authenticated like the REST API, chat
+ * messages sent over the socket run as `conversation.send` in the sender's name, and a socket
+ * closes when the session it was opened with ends.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AgentSupervision, AgentvisorSystem } from '../system/index.js';
+import type { ApiAuthenticator } from './api/index.js';
+import {
+  connectStreamSources,
+  conversationChannel,
+  registerStreamRoute,
+  StreamJournal,
+  type StreamRoute,
+} from './stream/index.js';
+
+/** What {@link registerLiveStream} needs. */
+export interface LiveStreamOptions {
+  readonly system: AgentvisorSystem;
+  readonly authenticate: ApiAuthenticator;
+  readonly supervision?: AgentSupervision;
+}
+
+/** Mounts the stream; returns the journal (for tests and benchmarks) and the route. */
+export async function registerLiveStream(
+  app: FastifyInstance,
+  options: LiveStreamOptions,
+): Promise<{ journal: StreamJournal; route: StreamRoute }> {
+  const { system } = options;
+  const journal = new StreamJournal();
+  const stopSources = connectStreamSources(journal, system, options.supervision);
+  const stopChat = system.conversations.onEvent((event) =>
+    journal.publish(conversationChannel(event.conversationId), event.type, event.data),
+  );
+  const route = await registerStreamRoute(app, {
+    journal,
+    authenticate: options.authenticate,
+    allowedOrigins: [...system.config.server.allowed_origins],
+    onSendMessage: async (caller, message) =>
+      (
+        await system.kernel.call(caller.caller, 'conversation.send', {
+          id: message.conversationId,
+          content: message.content,
+        })
+      ).result,
+  });
+  const stopSessions = system.access.sessions.onEnded((sessionId) => {
+    route.closeCallers((caller) => caller.sessionId === sessionId, 'session ended');
+  });
+  app.addHook('onClose', async () => {
+    stopSources();
+    stopChat();
+    stopSessions();
+  });
+  return { journal, route };
+}
