@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../core/index.js';
 import { registerAgentCommand } from './commands/agent-command.js';
+import { registerAgentControlCommands } from './commands/agent-control-command.js';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
 import { registerBusCommands } from './commands/bus-command.js';
@@ -43,6 +44,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerSupervisionCommands(program, io);
   registerPolicyCommands(program, io);
   registerTeamCommands(program, io);
+  registerAgentControlCommands(program, io);
   registerBusCommands(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();

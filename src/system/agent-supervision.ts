@@ -45,6 +45,8 @@ export interface SupervisedAgentView extends ChildInfo {
   readonly risk: AgentConfig['risk'];
   readonly isolation: AgentConfig['isolation'];
   readonly throttledUntil: number | null;
+  /** The daemon's own state: `suspended` while paused (by a person, a budget or a fault). */
+  readonly daemon: { readonly status: string; readonly reason: string | null } | null;
 }
 
 /** See the module comment. */
@@ -99,6 +101,7 @@ export class AgentSupervision {
     system.kernel.observe({ record: (e) => this.#observe(e) });
     system.kernel.addLimit(this.#throttle());
     this.#registerLifecycleOperations();
+    this.#registerPauseOperations();
     // A hot patch of the restart limit applies from the agent's next exit; the capabilities
     // shown by status and the compliance report follow the policy in force.
     system.policy.policies.onChange(({ policy }) => {
@@ -180,11 +183,14 @@ export class AgentSupervision {
         activeSince: null,
       };
       const until = this.#throttled.get(info.id);
+      const daemon = this.#system.agents.spawned(def.name)?.daemon;
       return {
         ...info,
         risk: def.risk,
         isolation: def.isolation,
         throttledUntil: until !== undefined && until > Date.now() ? until : null,
+        daemon:
+          daemon === undefined ? null : { status: daemon.status, reason: daemon.reason ?? null },
       };
     });
   }
@@ -301,6 +307,100 @@ export class AgentSupervision {
       },
       ledgerFacts: facts,
     });
+  }
+
+  // Pausing keeps the agent's process, goals, memory and pending work; it only stops beating.
+  // Its watchdog is off while paused, or a paused agent would be "hung" and restarted.
+  #registerPauseOperations(): void {
+    const one = z
+      .object({ agent: z.string().min(1).max(128), reason: z.string().trim().min(1).max(500) })
+      .strict();
+    const many = z
+      .object({
+        agents: z.array(z.string().min(1).max(128)).min(1).max(1000).optional(),
+        reason: z.string().trim().min(1).max(500),
+      })
+      .strict();
+    this.#system.kernel.register({
+      name: 'agent.pause',
+      description: 'Pauses an agent: no more beats; goals, memory and pending work are kept.',
+      effect: 'write',
+      capability: 'agent.govern',
+      args: one,
+      handler: async (_ctx, a) => this.pause(a.agent, a.reason),
+      ledgerFacts: (a) => ({ agent: a.agent, reason: a.reason }),
+    });
+    this.#system.kernel.register({
+      name: 'agent.resume',
+      description: 'Resumes a paused agent where it was.',
+      effect: 'write',
+      capability: 'agent.govern',
+      args: one,
+      handler: async (_ctx, a) => this.resume(a.agent, a.reason),
+      ledgerFacts: (a) => ({ agent: a.agent, reason: a.reason }),
+    });
+    for (const verb of ['pause', 'resume'] as const) {
+      this.#system.kernel.register({
+        name: `team.${verb}`,
+        description:
+          verb === 'pause'
+            ? 'Pauses every agent of the team (or the named ones); runs wait until they resume.'
+            : 'Resumes every paused agent of the team (or the named ones).',
+        effect: 'write',
+        capability: 'agent.govern',
+        args: many,
+        handler: async (_ctx, a) => {
+          const names = a.agents ?? [...this.#defs.keys()];
+          const agents = [];
+          for (const name of names) {
+            const daemon = this.#system.agents.spawned(name)?.daemon;
+            const target = verb === 'pause' ? 'running' : 'suspended';
+            if (daemon === undefined || daemon.status !== target) continue;
+            agents.push(
+              verb === 'pause'
+                ? await this.pause(name, a.reason)
+                : await this.resume(name, a.reason),
+            );
+          }
+          return { agents };
+        },
+        ledgerFacts: (a, result) => ({
+          reason: a.reason,
+          agents: result?.agents.map((x) => x.name) ?? a.agents ?? null,
+        }),
+      });
+    }
+  }
+
+  /** Pauses a running agent; CONFLICT when it is not running. */
+  async pause(name: string, reason: string): Promise<SupervisedAgentView> {
+    const { id } = this.info(name);
+    const daemon = this.#system.agents.spawned(name)?.daemon;
+    if (daemon === undefined || daemon.status !== 'running') {
+      throw new AgentvisorError(
+        'CONFLICT',
+        `agent "${name}" is ${daemon?.status ?? 'not started'}; only a running agent can be paused`,
+      );
+    }
+    await daemon.suspend(`paused: ${reason}`);
+    this.detector.untrack(id);
+    return this.info(name);
+  }
+
+  /** Resumes a paused agent; CONFLICT when it is not paused. */
+  async resume(name: string, _reason: string): Promise<SupervisedAgentView> {
+    const { id } = this.info(name);
+    const daemon = this.#system.agents.spawned(name)?.daemon;
+    if (daemon === undefined || daemon.status !== 'suspended') {
+      throw new AgentvisorError(
+        'CONFLICT',
+        `agent "${name}" is ${daemon?.status ?? 'not started'}; only a paused agent can be resumed`,
+      );
+    }
+    const def = this.#defs.get(name);
+    this.detector.track(id, def === undefined ? {} : overridesOf(def));
+    await daemon.resume();
+    return this.info(name);
   }
 
   #running(name: string): SupervisedAgentView {
