@@ -213,6 +213,7 @@ export interface EntryFilter {
   toSeq?: number;
   type?: string;
   actor?: string;
+  subject?: string;
   limit?: number;
   order?: 'asc' | 'desc';
 }
@@ -224,6 +225,7 @@ export async function listEntries(store: Store, filter: EntryFilter = {}): Promi
   if (filter.toSeq !== undefined) q = q.where('seq', '<=', filter.toSeq);
   if (filter.type !== undefined) q = q.where('type', '=', filter.type);
   if (filter.actor !== undefined) q = q.where('actor', '=', filter.actor);
+  if (filter.subject !== undefined) q = q.where('subject', '=', filter.subject);
   q = q.orderBy('seq', filter.order ?? 'asc').limit(filter.limit ?? 100);
   return (await q.execute()).map(toEntry);
 }

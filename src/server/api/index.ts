@@ -18,10 +18,12 @@ import { type ApiRoute, apiRoute } from './api-route.js';
 import { registerApiRoutes } from './api-router.js';
 import { conversationRoutes } from './conversation-routes.js';
 import { governanceRoutes } from './governance-routes.js';
+import { ledgerRoutes } from './ledger-routes.js';
 import { openApiDocument } from './openapi-document.js';
 import { registerReferencePage } from './reference-page.js';
 import { sessionRoutes } from './session-routes.js';
 import { systemRoutes } from './system-routes.js';
+import { usageRoutes } from './usage-routes.js';
 import { workRoutes } from './work-routes.js';
 
 export {
@@ -33,7 +35,10 @@ export {
 export type { ApiCaller, ApiCredential } from './api-caller.js';
 export { type ApiContext, type ApiMethod, type ApiRoute, apiRoute } from './api-route.js';
 export { API_PREFIX, registerApiRoutes, routeSchema } from './api-router.js';
+export { ledgerRoutes } from './ledger-routes.js';
 export { openApiDocument } from './openapi-document.js';
+export { usageRoutes } from './usage-routes.js';
+export { VerifyJobs, type VerifyJobView } from './verify-jobs.js';
 
 /** What {@link registerApi} needs. */
 export interface ApiOptions {
@@ -63,6 +68,8 @@ export function apiRoutes(
     ...governanceRoutes(supervision),
     ...accessRoutes(),
     ...conversationRoutes(),
+    ...ledgerRoutes(),
+    ...usageRoutes(),
   ];
 }
 
