@@ -19,6 +19,13 @@ export {
   type ReserveResult,
 } from './budget-engine.js';
 export {
+  DEGRADATION_STEPS,
+  DegradationLadder,
+  type DegradationSettings,
+  type DegradationStep,
+  type LadderChange,
+} from './degradation-ladder.js';
+export {
   type BudgetStageOptions,
   budgetLimitStage,
   roughEstimate,

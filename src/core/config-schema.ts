@@ -122,6 +122,38 @@ export const modelAliasSchema = z
   })
   .strict();
 
+/**
+ * The degradation ladder: steps taken in order as budget pressure (the highest spent+reserved
+ * fraction of any budget limit) rises, each reversed when it falls again.
+ */
+export const degradationConfigSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Pressure at which each step is taken; each must be above the one before. */
+    downgrade_at: z.number().gt(0).lte(1).default(0.7),
+    shrink_at: z.number().gt(0).lte(1).default(0.8),
+    pause_at: z.number().gt(0).lte(1).default(0.9),
+    override_at: z.number().gt(0).lte(1).default(0.95),
+    /** A step is reversed once pressure is this much below where it was taken. */
+    hysteresis: z.number().min(0).lt(0.5).default(0.05),
+    /** Step 1: model aliases swapped for cheaper ones, e.g. `{ smart: fast }`. */
+    cheaper_aliases: z.record(z.string().min(1), z.string().min(1)).default({}),
+    /** Step 2: the share of a prompt's conversation kept, and of its output cap. */
+    context_factor: z.number().gt(0).lt(1).default(0.5),
+    /** Step 3: agents paused, lowest priority first (names). */
+    pause_agents: z.array(z.string().min(1)).default([]),
+    /** How often pressure is checked, in seconds. */
+    check_seconds: z.number().positive().max(3600).default(5),
+  })
+  .strict()
+  .refine(
+    (d) => d.downgrade_at < d.shrink_at && d.shrink_at < d.pause_at && d.pause_at < d.override_at,
+    {
+      message: 'expected downgrade_at < shrink_at < pause_at < override_at',
+      path: ['downgrade_at'],
+    },
+  );
+
 const budgetAction = z.enum(['log', 'warn', 'throttle', 'defer', 'reject', 'shutdown']);
 
 /** A budget (seed 000 ResourceBudget, seed 002 budgets.yaml). */
@@ -208,6 +240,8 @@ export const gatewayConfigSchema = z
       .strict()
       .default({ burst: 30, refill_per_second: 10 }),
     budgets: z.array(budgetConfigSchema).default([]),
+    /** What to give up, in order, as spending nears a budget's limit (seed 002 Budget Controls). */
+    degradation: degradationConfigSchema.default(degradationConfigSchema.parse({})),
     /** Keyed `provider/model` or `model`. */
     prices: z.record(z.string().min(1), priceOverrideSchema).default({}),
     /** What the ledger keeps of prompts and answers: SHA-256 digests, or the full text. */

@@ -65,6 +65,7 @@ export class AgentSupervision {
   readonly #names = new Map<string, string>();
   readonly #throttled = new Map<string, number>();
   readonly #refused = new Set<string>();
+  readonly #budgetPaused = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #pending: Promise<unknown> = Promise.resolve();
 
@@ -102,6 +103,34 @@ export class AgentSupervision {
     system.kernel.addLimit(this.#throttle());
     this.#registerLifecycleOperations();
     this.#registerPauseOperations();
+    // Step 3 of the budget ladder pauses the configured low-priority agents; reversing it
+    // resumes exactly those (not agents a person paused).
+    system.degradation.onChange((change) => {
+      if (change.applied.includes('pause')) {
+        for (const name of system.config.gateway.degradation.pause_agents) {
+          if (this.#system.agents.spawned(name)?.daemon.status !== 'running') continue;
+          this.#budgetPaused.add(name);
+          void this.pause(name, 'budget pressure (degradation ladder)').catch((error) =>
+            this.#logger.warn(
+              { agent: name, err: { message: (error as Error).message } },
+              'budget pause failed',
+            ),
+          );
+        }
+      }
+      if (change.reverted.includes('pause')) {
+        for (const name of this.#budgetPaused) {
+          if (this.#system.agents.spawned(name)?.daemon.status !== 'suspended') continue;
+          void this.resume(name, 'budget pressure eased').catch((error) =>
+            this.#logger.warn(
+              { agent: name, err: { message: (error as Error).message } },
+              'budget resume failed',
+            ),
+          );
+        }
+        this.#budgetPaused.clear();
+      }
+    });
     // A hot patch of the restart limit applies from the agent's next exit; the capabilities
     // shown by status and the compliance report follow the policy in force.
     system.policy.policies.onChange(({ policy }) => {

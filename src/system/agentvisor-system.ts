@@ -16,6 +16,7 @@ import { openPolicySystem, type PolicySystem } from './agent-policies.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type BusSystem, openBusSystem } from './bus-system.js';
 import { type ConversationSystem, openConversationSystem } from './conversation-system.js';
+import { type DegradationSystem, openDegradationSystem } from './degradation-system.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
 import type { Logger } from './logger.js';
@@ -50,6 +51,8 @@ export interface AgentvisorSystem {
   readonly team: TeamSystem;
   /** Users, sessions and first-run setup. */
   readonly access: AccessSystem;
+  /** The budget degradation ladder. */
+  readonly degradation: DegradationSystem;
   /** Conversations with the orchestrator (the dashboard's chat). */
   readonly conversations: ConversationSystem;
   /**
@@ -143,8 +146,10 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       logger,
       env: options.env ?? process.env,
     });
+    let degradationRef: DegradationSystem | undefined;
     registerLlmOperations(kernel, gatewaySystem.gateway, {
       ledgerContent: config.gateway.ledger_content,
+      shape: (request) => degradationRef?.shape(request) ?? request,
     });
     let agentsRef: AgentHost | undefined;
     const policy = openPolicySystem({
@@ -156,6 +161,16 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         return fs === undefined ? [] : [...fs.write, ...fs.read];
       },
     });
+    const degradation = openDegradationSystem({
+      kernel,
+      ledger,
+      budgets: gatewaySystem.budgets,
+      approvals: policy.approvals,
+      config: config.gateway.degradation,
+      timers: options.timers === true,
+      onBackgroundError: onBackgroundErrorFor,
+    });
+    degradationRef = degradation;
     const hooks = await openHookSystem({
       hooks: config.hooks,
       baseDir: options.configDir ?? process.cwd(),
@@ -261,6 +276,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       agents,
       policy,
       team,
+      degradation,
       access,
       conversations,
       hooks,
@@ -268,6 +284,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       close(closeOptions = {}) {
         closed ??= (async () => {
           if (expirySweep !== undefined) clearInterval(expirySweep);
+          degradation.close();
           if (memoryLifecycle !== undefined) clearInterval(memoryLifecycle);
           await team.orchestrator.stop();
           await bus.close().catch(onBackgroundErrorFor('message bus close'));

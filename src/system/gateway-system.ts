@@ -272,7 +272,11 @@ function sha256(text: string): string {
 export function registerLlmOperations(
   kernel: Kernel,
   gateway: Gateway,
-  options: { ledgerContent: 'digest' | 'full' },
+  options: {
+    ledgerContent: 'digest' | 'full';
+    /** Reshapes a request before it is sent (the degradation ladder's cheaper alias, smaller context). */
+    shape?: (request: ChatRequest) => ChatRequest;
+  },
 ): void {
   const full = options.ledgerContent === 'full';
   kernel.register({
@@ -291,9 +295,8 @@ export function registerLlmOperations(
         ...args.context,
         ...(ctx.principal.kind === 'agent' ? { agentId: ctx.principal.id } : {}),
       };
-      return args.stream
-        ? gateway.stream(args.request, context)
-        : gateway.complete(args.request, context);
+      const request = options.shape === undefined ? args.request : options.shape(args.request);
+      return args.stream ? gateway.stream(request, context) : gateway.complete(request, context);
     },
     ledgerFacts(args, result) {
       const prompt = JSON.stringify(args.request.messages);

@@ -205,5 +205,15 @@ export function usageRoutes(): ApiRoute[] {
       output: z.object({ budgets: z.array(budgetSchema) }),
       handle: async ({ system }) => ({ budgets: await system.gatewaySystem.budgets.status() }),
     }),
+    apiRoute({
+      method: 'GET',
+      path: '/budgets/degradation',
+      summary:
+        'The degradation ladder: budget pressure, which steps (cheaper model, smaller context, pause, override) are taken',
+      tag: 'Usage',
+      role: 'viewer',
+      input: z.object({}).strict(),
+      handle: ({ system }) => system.degradation.status(),
+    }),
   ];
 }
