@@ -10,6 +10,7 @@ import {
   checkAgentDefinitions,
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
+import { rateLimitsConfigSchema } from './rate-limits-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
 import { busConfigSchema, teamConfigSchema } from './team-config-schema.js';
 
@@ -299,6 +300,8 @@ export const configSchema = z
     redis: redisConfigSchema.optional(),
     /** MCP servers that agents' `mcp.<server>.*` tools come from. */
     mcp_servers: mcpServersConfigSchema.default({}),
+    /** Requests, messages and sign-ins per minute (seed 002 Rate Limiting). */
+    rate_limits: rateLimitsConfigSchema.default(rateLimitsConfigSchema.parse({})),
     /** The agents this node runs; see `agent-config-schema.ts`. */
     agents: agentsConfigSchema.default([]),
     supervisor: supervisorConfigSchema.default(supervisorConfigSchema.parse({})),

@@ -86,6 +86,7 @@ export {
   type PrincipalKind,
   SYSTEM_PRINCIPAL,
 } from './principal.js';
+export { type RateLimitsConfig, rateLimitsConfigSchema } from './rate-limits-config-schema.js';
 export {
   type SupervisorConfig,
   supervisorConfigSchema,

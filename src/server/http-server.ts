@@ -22,8 +22,6 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
-  /** Sign-in attempts allowed per client address per minute (default 20). */
-  loginAttemptsPerMinute?: number;
   /** Supervision and the operator token: mounts `/v1/supervisor/*`, `/v1/compliance`, `/metrics`. */
   supervision?: { supervision: AgentSupervision; operatorToken: string };
 }
@@ -101,9 +99,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
           operatorToken: options.supervision.operatorToken,
         }),
     version: packageVersion(),
-    ...(options.loginAttemptsPerMinute === undefined
-      ? {}
-      : { loginAttemptsPerMinute: options.loginAttemptsPerMinute }),
   });
 
   await registerLiveStream(app, {

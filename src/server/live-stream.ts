@@ -37,6 +37,10 @@ export async function registerLiveStream(
     journal,
     authenticate: options.authenticate,
     allowedOrigins: [...system.config.server.allowed_origins],
+    limits: {
+      messagesPerMinute: system.config.rate_limits.websocket.messages,
+      connectionsPerUser: system.config.rate_limits.websocket.connections,
+    },
     onSendMessage: async (caller, message) =>
       (
         await system.kernel.call(caller.caller, 'conversation.send', {

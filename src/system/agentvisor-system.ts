@@ -13,6 +13,7 @@ import { openStore, type Store } from '../store/index.js';
 import { TelemetryAggregator, Tracing } from '../telemetry/index.js';
 import { type AccessSystem, openAccessSystem } from './access-system.js';
 import { openPolicySystem, type PolicySystem } from './agent-policies.js';
+import { agentRateLimits } from './agent-rate-limits.js';
 import { registerBuiltinOperations } from './builtin-operations.js';
 import { type BusSystem, openBusSystem } from './bus-system.js';
 import { type ConversationSystem, openConversationSystem } from './conversation-system.js';
@@ -161,6 +162,9 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         return fs === undefined ? [] : [...fs.write, ...fs.read];
       },
     });
+    kernel.addLimit(
+      agentRateLimits(config.rate_limits.agents, gatewaySystem.redis, config.redis?.key_prefix),
+    );
     const degradation = openDegradationSystem({
       kernel,
       ledger,

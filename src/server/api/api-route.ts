@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type { Role } from '../../auth/index.js';
 import type { AgentvisorSystem } from '../../system/index.js';
 import type { ApiCaller } from './api-caller.js';
+import type { RequestLimits } from './request-limits.js';
 
 /** HTTP methods the API uses. */
 export type ApiMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -20,6 +21,8 @@ export interface ApiContext {
   readonly caller: ApiCaller | undefined;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
+  /** The API's request and sign-in limits. */
+  readonly limits: RequestLimits;
   /** Runs a kernel operation as the caller and returns its result. */
   call<R = unknown>(op: string, args: unknown): Promise<R>;
 }

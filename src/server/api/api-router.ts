@@ -13,6 +13,7 @@ import { type ApiAuthenticator, checkCsrf } from './api-auth.js';
 import type { ApiCaller } from './api-caller.js';
 import type { ApiContext, ApiRoute } from './api-route.js';
 import { coerceQuery, inputJsonSchema, type JsonSchema } from './input-shape.js';
+import type { RequestLimits } from './request-limits.js';
 
 /** The prefix every REST route lives under. */
 export const API_PREFIX = '/api/v1';
@@ -22,6 +23,7 @@ export interface ApiRouterOptions {
   readonly system: AgentvisorSystem;
   readonly routes: readonly ApiRoute[];
   readonly authenticate: ApiAuthenticator;
+  readonly limits: RequestLimits;
 }
 
 /** The request schema of a route: its own `input`, or its operation's arguments. */
@@ -49,7 +51,8 @@ export async function registerApiRoutes(
       url: `${API_PREFIX}${route.path}`,
       handler: async (request: FastifyRequest, reply: FastifyReply) => {
         let caller: ApiCaller | undefined;
-        if (route.role !== 'public') {
+        if (route.role === 'public') await options.limits.request(undefined, request.ip);
+        else {
           caller = await authenticate(request);
           if (!roleAtLeast(caller.role, route.role)) {
             throw new AgentvisorError(
@@ -58,6 +61,7 @@ export async function registerApiRoutes(
             );
           }
           checkCsrf(request, caller);
+          await options.limits.request(caller, request.ip);
         }
         const input = inputOf(request, route, json);
         const call = async <R>(op: string, args: unknown): Promise<R> => {
@@ -66,7 +70,7 @@ export async function registerApiRoutes(
           }
           return (await system.kernel.call<R>(caller.caller, op, args)).result;
         };
-        const ctx: ApiContext = { system, caller, request, reply, call };
+        const ctx: ApiContext = { system, caller, request, reply, call, limits: options.limits };
         let result: unknown;
         if (route.handle !== undefined) {
           const parsed = schema === undefined ? input : validate(schema, input, route);

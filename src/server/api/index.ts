@@ -7,9 +7,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyCors from '@fastify/cors';
 import fastifyHelmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { AgentvisorError } from '../../core/index.js';
 import type { AgentSupervision, AgentvisorSystem } from '../../system/index.js';
 import { accessRoutes } from './access-routes.js';
 import { agentRoutes } from './agent-routes.js';
@@ -21,6 +19,7 @@ import { governanceRoutes } from './governance-routes.js';
 import { ledgerRoutes } from './ledger-routes.js';
 import { openApiDocument } from './openapi-document.js';
 import { registerReferencePage } from './reference-page.js';
+import { RequestLimits } from './request-limits.js';
 import { sessionRoutes } from './session-routes.js';
 import { systemRoutes } from './system-routes.js';
 import { usageRoutes } from './usage-routes.js';
@@ -47,8 +46,6 @@ export interface ApiOptions {
   readonly supervision?: AgentSupervision;
   /** The node's operator token, accepted as an admin credential (the CLI). */
   readonly operatorToken?: string;
-  /** Login attempts allowed per client address per minute (default 20). */
-  readonly loginAttemptsPerMinute?: number;
   /** Routes added by other modules (ledger, usage, conversations). */
   readonly extraRoutes?: readonly ApiRoute[];
   /** The package version, for the OpenAPI document. */
@@ -56,12 +53,9 @@ export interface ApiOptions {
 }
 
 /** Every route of the API for a system (without the extra ones). */
-export function apiRoutes(
-  supervision: AgentSupervision | undefined,
-  limitLogin: (ip: string) => Promise<void>,
-): ApiRoute[] {
+export function apiRoutes(supervision: AgentSupervision | undefined): ApiRoute[] {
   return [
-    ...sessionRoutes(limitLogin),
+    ...sessionRoutes(),
     ...systemRoutes(supervision),
     ...(supervision === undefined ? [] : agentRoutes(supervision)),
     ...workRoutes(),
@@ -114,24 +108,13 @@ export async function registerApi(
     allowedHeaders: ['content-type', 'authorization', 'x-csrf-token'],
   });
 
-  const limiter = new RateLimiterMemory({
-    points: options.loginAttemptsPerMinute ?? 20,
-    duration: 60,
-  });
-  const limitLogin = async (ip: string) => {
-    try {
-      await limiter.consume(ip);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
-      throw new AgentvisorError(
-        'RATE_LIMITED',
-        `too many sign-in attempts from ${ip}; try again in ${Math.ceil(error.msBeforeNext / 1000)} s`,
-        { details: { retryAfterMs: error.msBeforeNext } },
-      );
-    }
-  };
+  const limits = new RequestLimits(
+    system.config.rate_limits,
+    system.gatewaySystem.redis,
+    system.config.redis?.key_prefix,
+  );
   const authenticate = createApiAuthenticator(system, options.operatorToken);
-  const routes = [...apiRoutes(options.supervision, limitLogin), ...(options.extraRoutes ?? [])];
+  const routes = [...apiRoutes(options.supervision), ...(options.extraRoutes ?? [])];
   let document: Record<string, unknown> | undefined;
   routes.push(
     apiRoute({
@@ -147,7 +130,7 @@ export async function registerApi(
       },
     }),
   );
-  await registerApiRoutes(app, { system, routes, authenticate });
+  await registerApiRoutes(app, { system, routes, authenticate, limits });
   registerReferencePage(app);
   return authenticate;
 }

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ROLES, type UserRecord } from '../../auth/index.js';
-import { AgentvisorError } from '../../core/index.js';
+import { AgentvisorError, isAgentvisorError } from '../../core/index.js';
 import { SESSION_COOKIE } from './api-auth.js';
 import { type ApiContext, type ApiRoute, apiRoute } from './api-route.js';
 
@@ -25,9 +25,23 @@ function publicUser(user: UserRecord) {
   return { id: user.id, email: user.email, role: user.role };
 }
 
+/** Runs a sign-in attempt under the per-address limit on failures. */
+async function guarded<T>(ctx: ApiContext, attempt: () => Promise<T>): Promise<T> {
+  await ctx.limits.beforeLogin(ctx.request.ip);
+  try {
+    return await attempt();
+  } catch (error) {
+    if (isAgentvisorError(error, 'UNAUTHENTICATED') || isAgentvisorError(error, 'RATE_LIMITED')) {
+      await ctx.limits.loginFailed(ctx.request.ip);
+    }
+    throw error;
+  }
+}
+
 /** Checks the credentials, opens a session and sets its cookie. */
 async function signIn(ctx: ApiContext, email: string, password: string) {
   const { token, session } = await ctx.system.access.login(email, password, ctx.request.ip);
+  await ctx.limits.loginSucceeded(ctx.request.ip);
   void ctx.reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -45,10 +59,10 @@ async function signIn(ctx: ApiContext, email: string, password: string) {
 /**
  * The session routes.
  *
- * @param limitLogin - Called before every login attempt with the client's address; throws
- *   RATE_LIMITED when that address has tried too often (the per-account lockout is separate).
+ * Failed attempts (a wrong password, a wrong setup token) count against the client's address;
+ * past the limit, it gets RATE_LIMITED (the per-account lockout is separate).
  */
-export function sessionRoutes(limitLogin: (ip: string) => Promise<void>): ApiRoute[] {
+export function sessionRoutes(): ApiRoute[] {
   return [
     apiRoute({
       method: 'GET',
@@ -69,9 +83,10 @@ export function sessionRoutes(limitLogin: (ip: string) => Promise<void>): ApiRou
       input: credentials.extend({ token: z.string().min(1).max(128) }).strict(),
       status: 201,
       handle: async (ctx, input) => {
-        await limitLogin(ctx.request.ip);
-        await ctx.system.access.setup(input.token, input.email, input.password);
-        return signIn(ctx, input.email, input.password);
+        return guarded(ctx, async () => {
+          await ctx.system.access.setup(input.token, input.email, input.password);
+          return signIn(ctx, input.email, input.password);
+        });
       },
     }),
     apiRoute({
@@ -83,8 +98,7 @@ export function sessionRoutes(limitLogin: (ip: string) => Promise<void>): ApiRou
       input: credentials,
       output: sessionView,
       handle: async (ctx, input) => {
-        await limitLogin(ctx.request.ip);
-        return signIn(ctx, input.email, input.password);
+        return guarded(ctx, () => signIn(ctx, input.email, input.password));
       },
     }),
     apiRoute({

@@ -227,18 +227,20 @@ describe('sign-in', () => {
 });
 
 describe('first-run setup and per-address limits', () => {
-  it('creates the first admin only with the setup token, once', async () => {
-    const fresh = await startApi({ loginAttemptsPerMinute: 4 });
+  it('creates the first admin only with the setup token, once, and limits failed attempts per address', async () => {
+    const fresh = await startApi({ rateLimits: { login_failures: 4 } });
     try {
       expect((await fresh.request('GET', '/api/v1/setup')).body).toEqual({ needed: true });
       const token = (await fresh.system.access.setupToken())!;
-      const wrong = await fresh.request('POST', '/api/v1/setup', undefined, {
+      const attempt = (path: string, body: Record<string, unknown>) =>
+        fresh.request('POST', path, undefined, body);
+      const wrong = await attempt('/api/v1/setup', {
         token: 'avsetup_wrong',
         email: 'first@example.com',
         password: PASSWORD,
       });
       expect(wrong.status).toBe(401);
-      const ok = await fresh.request('POST', '/api/v1/setup', undefined, {
+      const ok = await attempt('/api/v1/setup', {
         token,
         email: 'first@example.com',
         password: PASSWORD,
@@ -248,29 +250,58 @@ describe('first-run setup and per-address limits', () => {
       expect(ok.headers.getSetCookie()[0]).toMatch(/HttpOnly/i);
       expect(ok.headers.getSetCookie()[0]).toMatch(/SameSite=Strict/i);
       expect((await fresh.request('GET', '/api/v1/setup')).body).toEqual({ needed: false });
-      const again = await fresh.request('POST', '/api/v1/setup', undefined, {
+      // The success above forgave the address's failure; these four fail.
+      const again = await attempt('/api/v1/setup', {
         token,
         email: 'second@example.com',
         password: PASSWORD,
       });
       expect(again.status).toBe(401);
-      // 2 attempts spent above; the limit is 4 per minute per address.
-      await fresh.request('POST', '/api/v1/session', undefined, {
-        email: 'x@example.com',
-        password: 'y',
-      });
-      await fresh.request('POST', '/api/v1/session', undefined, {
-        email: 'x@example.com',
-        password: 'y',
-      });
-      const limited = await fresh.request('POST', '/api/v1/session', undefined, {
-        email: 'x@example.com',
-        password: 'y',
+      for (let i = 0; i < 3; i++) {
+        const bad = await attempt('/api/v1/session', {
+          email: 'first@example.com',
+          password: `nope ${i} nope`,
+        });
+        expect(bad.status).toBe(401);
+      }
+      // Now even the right password is refused from this address, with when to retry.
+      const limited = await attempt('/api/v1/session', {
+        email: 'first@example.com',
+        password: PASSWORD,
       });
       expect(limited.status).toBe(429);
-      expect((limited.body as { code: string }).code).toBe('RATE_LIMITED');
+      expect((limited.body as { code: string; message: string }).message).toMatch(
+        /too many failed sign-ins/,
+      );
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     } finally {
       await fresh.close();
+    }
+  });
+
+  it('limits API requests per minute by role, and anonymous ones per address', async () => {
+    const limited = await startApi({
+      rateLimits: { api: { anonymous: 2, viewer: 3, operator: 100, admin: 100 } },
+    });
+    try {
+      const viewerBrowser = await limited.user('v@example.com', 'viewer');
+      const adminBrowser = await limited.user('a@example.com', 'admin');
+      for (let i = 0; i < 3; i++) {
+        expect((await limited.request('GET', '/api/v1/agents', viewerBrowser)).status).toBe(200);
+      }
+      const over = await limited.request('GET', '/api/v1/agents', viewerBrowser);
+      expect(over.status).toBe(429);
+      expect((over.body as { message: string }).message).toMatch(
+        /more than 3 API requests per minute for the viewer role/,
+      );
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another caller has its own allowance.
+      expect((await limited.request('GET', '/api/v1/agents', adminBrowser)).status).toBe(200);
+      // Two sign-ins above were public requests; a third anonymous one is over.
+      const anon = await limited.request('GET', '/api/v1/setup');
+      expect(anon.status).toBe(429);
+    } finally {
+      await limited.close();
     }
   });
 });

@@ -50,12 +50,18 @@ export const PASSWORD = 'correct horse battery staple';
 
 /** Starts a node. `server` merges into the config's `server` section. */
 export async function startApi(
-  options: { server?: Record<string, unknown>; loginAttemptsPerMinute?: number } = {},
+  options: { server?: Record<string, unknown>; rateLimits?: Record<string, unknown> } = {},
 ): Promise<ApiHarness> {
   const tmp = tempDir('agentvisor-api-');
   mkdirSync(path.join(tmp.dir, 'out'), { recursive: true });
   const config = configSchema.parse({
     server: { host: '127.0.0.1', ...options.server },
+    // Suites sign in and call the API far more often than a person; the limits have their own test.
+    rate_limits: {
+      api: { anonymous: 10_000, viewer: 10_000, operator: 10_000, admin: 10_000 },
+      login_failures: 10_000,
+      ...options.rateLimits,
+    },
     gateway: {
       providers: [{ name: 'stub', kind: 'openai', base_url: 'http://127.0.0.1:9/v1' }],
       models: { smart: { chain: [{ provider: 'stub', model: 'gpt-4o-mini' }] } },
@@ -77,9 +83,6 @@ export async function startApi(
     system,
     logger,
     supervision: { supervision, operatorToken },
-    ...(options.loginAttemptsPerMinute === undefined
-      ? {}
-      : { loginAttemptsPerMinute: options.loginAttemptsPerMinute }),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
