@@ -13,6 +13,7 @@ import { registerBusCommands } from './commands/bus-command.js';
 import { registerGatewayCommands } from './commands/gateway-command.js';
 import { registerInitCommand } from './commands/init-command.js';
 import { registerKeysCommand } from './commands/keys-command.js';
+import { registerLogsCommand } from './commands/logs-command.js';
 import { registerPolicyCommands } from './commands/policy-command.js';
 import { registerStartCommand } from './commands/start-command.js';
 import { registerSupervisionCommands } from './commands/supervision-command.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerTeamCommands(program, io);
   registerAgentControlCommands(program, io);
   registerBusCommands(program, io);
+  registerLogsCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();
     for (const sub of cmd.commands) sub.exitOverride();

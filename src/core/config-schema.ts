@@ -4,18 +4,52 @@
  * Keys are snake_case, as in the seed specifications and most YAML configs.
  */
 
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import {
   agentsConfigSchema,
   checkAgentDefinitions,
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
+import { logsConfigSchema } from './logs-config-schema.js';
 import { rateLimitsConfigSchema } from './rate-limits-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
 import { busConfigSchema, teamConfigSchema } from './team-config-schema.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveInt = z.number().int().positive();
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+/** How long one request to a time-stamping authority or witness may take. */
+const anchorTimeout = positiveInt.max(300_000).default(10_000);
+
+/**
+ * Checks a C2SP note verifier key `<name>+<8 hex key ID>+<base64(0x04 || Ed25519 key)>` for a
+ * tlog-cosignature/v1 witness (c2sp.org/tlog-cosignature): type byte 0x04, a 32-byte key, the
+ * key ID matching, and the name equal to the configured witness name.
+ */
+function witnessKeyProblem(vkey: string, name: string): string | undefined {
+  const parts = vkey.split('+');
+  const keyName = parts[0] ?? '';
+  const keyId = parts[1] ?? '';
+  const blob = Buffer.from(parts.slice(2).join('+'), 'base64');
+  if (parts.length < 3 || !/^[0-9a-f]{8}$/i.test(keyId)) {
+    return 'expected a note verifier key "<name>+<8 hex digits>+<base64 key>"';
+  }
+  if (blob.length !== 33 || blob[0] !== 0x04) {
+    return 'expected an Ed25519 cosignature/v1 key: base64 of the type byte 0x04 and 32 key bytes';
+  }
+  const id = createHash('sha256')
+    .update(Buffer.concat([Buffer.from(`${keyName}\n`), blob]))
+    .digest()
+    .subarray(0, 4)
+    .toString('hex');
+  if (id !== keyId.toLowerCase()) {
+    return `the key ID ${keyId} does not match the name and key (expected ${id})`;
+  }
+  if (keyName !== name) return `the key is named "${keyName}" but name is "${name}"`;
+  return undefined;
+}
 
 /** A ledger anchor: where each signed checkpoint is also written. */
 export const anchorConfigSchema = z.discriminatedUnion('type', [
@@ -26,6 +60,35 @@ export const anchorConfigSchema = z.discriminatedUnion('type', [
       path: z.string().min(1),
     })
     .strict(),
+  z
+    .object({
+      /** An RFC 3161 time-stamping authority: each checkpoint note gets a signed time-stamp. */
+      type: z.literal('rfc3161'),
+      /** The TSA's URL (HTTP POST of application/timestamp-query). */
+      url: httpUrl,
+      /** PEM file of the certificate(s) tokens must chain to (the TSA's CA, or the TSA itself). */
+      ca_cert: z.string().min(1),
+      timeout_ms: anchorTimeout,
+    })
+    .strict(),
+  z
+    .object({
+      /** A C2SP tlog-witness (c2sp.org/tlog-witness): cosigns each checkpoint it finds consistent. */
+      type: z.literal('witness'),
+      /** The witness's submission prefix; requests go to `<url>/add-checkpoint`. */
+      url: httpUrl,
+      /** The witness's key name (c2sp.org/tlog-cosignature). */
+      name: z.string().regex(/^[^\s+]+$/, 'expected a key name without spaces or "+"'),
+      /** The witness's verifier key, `<name>+<key ID>+<base64(0x04 || Ed25519 public key)>`. */
+      public_key: z.string().min(1),
+      timeout_ms: anchorTimeout,
+    })
+    .strict()
+    .superRefine((value, ctx) => {
+      const problem = witnessKeyProblem(value.public_key, value.name);
+      if (problem !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['public_key'], message: problem });
+    }),
 ]);
 
 export const storeConfigSchema = z.discriminatedUnion('driver', [
@@ -73,6 +136,11 @@ export const ledgerConfigSchema = z
       .strict()
       .default({ every_entries: 1000, every_seconds: 60 }),
     anchors: z.array(anchorConfigSchema).default([]),
+    /**
+     * Hours between scheduled verifications (incremental from the last verified size, plus every
+     * sealed row); 0 turns them off.
+     */
+    verify_every_hours: z.number().min(0).max(8760).default(24),
     keyring: z
       .object({
         /** Environment variable holding the passphrase that encrypts private keys at rest. */
@@ -295,6 +363,7 @@ export const configSchema = z
     store: storeConfigSchema.default({ driver: 'sqlite', path: 'agentvisor.db' }),
     ledger: ledgerConfigSchema.default(ledgerConfigSchema.parse({})),
     log: logConfigSchema.default({ level: 'info', format: 'auto' }),
+    logs: logsConfigSchema.default(logsConfigSchema.parse({})),
     gateway: gatewayConfigSchema.default(gatewayConfigSchema.parse({})),
     /** Optional: with Redis, several nodes share rate limits (and later the bus and queues). */
     redis: redisConfigSchema.optional(),

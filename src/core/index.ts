@@ -76,6 +76,12 @@ export {
   type PolicyStage,
   type TelemetryStage,
 } from './kernel.js';
+export {
+  LOG_LEVELS,
+  type LogLevel,
+  type LogsConfig,
+  logsConfigSchema,
+} from './logs-config-schema.js';
 export { packageVersion } from './package-version.js';
 // Principals and the kernel
 export {

@@ -7,6 +7,12 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { AgentvisorError, type AnchorConfig } from '../core/index.js';
+import type { Store } from '../store/index.js';
+import { journalFile } from './anchor-journal.js';
+import { proveConsistency } from './audit.js';
+import { Rfc3161Anchor } from './rfc3161-anchor.js';
+import { type TimestampTrust, timestampTrustFromPem } from './rfc3161-token.js';
+import { type ConsistencyProver, WitnessAnchor } from './witness-anchor.js';
 
 /** A published checkpoint, as anchors store and return it. */
 export interface AnchoredCheckpoint {
@@ -98,7 +104,72 @@ export class FileAnchor implements Anchor {
   }
 }
 
-/** Builds the anchors named in `ledger.anchors`; relative paths resolve against the data dir. */
-export function anchorsFromConfig(configs: readonly AnchorConfig[], dataDir: string): Anchor[] {
-  return configs.map((c) => new FileAnchor(path.resolve(dataDir, c.path)));
+/** What {@link anchorsFromConfig} needs besides the config. */
+export interface AnchorContext {
+  /** The ledger's store: witness anchors prove consistency from it. */
+  readonly store?: Store;
+}
+
+/**
+ * Builds the anchors named in `ledger.anchors`; relative paths resolve against the data dir, and
+ * the `rfc3161` and `witness` journals live in `<data dir>/anchors/`. A witness anchor needs
+ * `context.store` to prove consistency after its first submission. Throws CONFIG_INVALID naming
+ * the setting when a CA certificate file cannot be read.
+ *
+ * @example
+ * const anchors = anchorsFromConfig(config.ledger.anchors, dataDir, { store });
+ */
+export function anchorsFromConfig(
+  configs: readonly AnchorConfig[],
+  dataDir: string,
+  context: AnchorContext = {},
+): Anchor[] {
+  return configs.map((c, i): Anchor => {
+    switch (c.type) {
+      case 'file':
+        return new FileAnchor(path.resolve(dataDir, c.path));
+      case 'rfc3161':
+        return new Rfc3161Anchor({
+          url: c.url,
+          trust: readTrust(path.resolve(dataDir, c.ca_cert), `ledger.anchors.${i}.ca_cert`),
+          file: journalFile(dataDir, 'rfc3161', c.url),
+          timeoutMs: c.timeout_ms,
+        });
+      case 'witness':
+        return new WitnessAnchor({
+          url: c.url,
+          publicKey: c.public_key,
+          file: journalFile(dataDir, 'witness', `${c.name} ${c.url}`),
+          prover: storeProver(context.store),
+          timeoutMs: c.timeout_ms,
+        });
+    }
+    const unknown: never = c;
+    throw new AgentvisorError('CONFIG_INVALID', `ledger.anchors.${i}: unknown anchor ${unknown}`);
+  });
+}
+
+function readTrust(file: string, setting: string): TimestampTrust {
+  try {
+    return timestampTrustFromPem(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AgentvisorError(
+      'CONFIG_INVALID',
+      `${setting}: cannot use ${file} (${(error as Error).message}); expected a PEM file with the certificate of the TSA or of the CA that issued it`,
+      { details: { path: setting, file } },
+    );
+  }
+}
+
+function storeProver(store: Store | undefined): ConsistencyProver {
+  return async (oldSize, newSize) => {
+    if (store === undefined) {
+      throw new AgentvisorError(
+        'ANCHOR_FAILED',
+        'this witness anchor was built without the ledger store, so it cannot prove consistency',
+      );
+    }
+    const { proof } = await proveConsistency(store, oldSize, newSize);
+    return proof.map((h) => new Uint8Array(Buffer.from(h, 'hex')));
+  };
 }

@@ -5,7 +5,22 @@
  */
 // Writing
 
-export { type Anchor, type AnchoredCheckpoint, anchorsFromConfig, FileAnchor } from './anchor.js';
+export {
+  type Anchor,
+  type AnchorContext,
+  type AnchoredCheckpoint,
+  anchorsFromConfig,
+  FileAnchor,
+} from './anchor.js';
+export type { AnchorFailure } from './anchor-journal.js';
+export {
+  type AnchorProofFailure,
+  type AnchorProofReport,
+  firstAnchorProofFinding,
+  isProvingAnchor,
+  type ProvingAnchor,
+  verifyAnchorProofs,
+} from './anchor-proof.js';
 // Reading and verifying
 export {
   type ConsistencyProofResult,
@@ -30,7 +45,17 @@ export {
   parseSignedNote,
 } from './checkpoint-note.js';
 // Entries and encodings
+export {
+  COSIGNATURE_V1_TYPE,
+  type CosignatureVerification,
+  type CosignerKey,
+  cosignatureMessage,
+  cosignatureTimestamp,
+  parseCosignerKey,
+  verifyCosignedNote,
+} from './cosignature.js';
 export { computeEntryHash, ENTRY_TYPES, GENESIS_PREV_HASH, type LedgerEntry } from './entry.js';
+export { type IncrementalVerifyResult, verifyIncrementally } from './incremental-verify.js';
 export {
   Keyring,
   type KeyringOptions,
@@ -53,6 +78,18 @@ export {
   verifyInclusion,
 } from './merkle.js';
 export {
+  Rfc3161Anchor,
+  type Rfc3161AnchorOptions,
+  type TimestampedCheckpoint,
+} from './rfc3161-anchor.js';
+export {
+  type TimestampInfo,
+  type TimestampTrust,
+  type TimestampVerification,
+  timestampTrustFromPem,
+  verifyTimestampToken,
+} from './rfc3161-token.js';
+export {
   contentHash,
   type NewTask,
   SEALED_FIELDS,
@@ -74,3 +111,9 @@ export {
   type VerifyReport,
   verifyEntries,
 } from './verifier.js';
+export {
+  type ConsistencyProver,
+  type CosignedCheckpoint,
+  WitnessAnchor,
+  type WitnessAnchorOptions,
+} from './witness-anchor.js';

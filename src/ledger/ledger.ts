@@ -454,9 +454,15 @@ export class Ledger implements LedgerStage {
 
   /**
    * Writes a checkpoint at the current head if there are entries since the last one, waits for
-   * anchors, and returns it (or the latest one when nothing is new).
+   * anchors, and returns it (or the latest one when nothing is new). The checkpoint is stored
+   * before any anchor is asked; an anchor's failure is thrown (`anchorFailures: 'throw'`, the
+   * default, for an operator who asked for this checkpoint) or only reported to the background
+   * error handler (`'report'`, for shutdown: a time-stamping authority that is down must not make
+   * every stopping process fail).
    */
-  async checkpoint(): Promise<CheckpointRecord | undefined> {
+  async checkpoint(
+    options: { anchorFailures?: 'throw' | 'report' } = {},
+  ): Promise<CheckpointRecord | undefined> {
     await this.#drain();
     let created: CheckpointRecord | undefined;
     await this.store.writeTransaction(
@@ -487,9 +493,14 @@ export class Ledger implements LedgerStage {
     if (created !== undefined) {
       this.#lastCheckpointSize = created.size;
       this.#lastCheckpointAt = this.#clock.now();
-      await Promise.all(
+      const results = await Promise.allSettled(
         this.#anchors.map((a) => a.publish({ size: created!.size, note: created!.note })),
       );
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') return;
+        if (options.anchorFailures !== 'report') throw result.reason;
+        this.#onBackgroundError(result.reason, `anchor ${this.#anchors[i]!.name}`);
+      });
       return created;
     }
     return this.latestCheckpoint();
@@ -542,7 +553,9 @@ export class Ledger implements LedgerStage {
     await this.flush();
     this.#closed = true;
     try {
-      return options.checkpoint === false ? await this.latestCheckpoint() : await this.checkpoint();
+      return options.checkpoint === false
+        ? await this.latestCheckpoint()
+        : await this.checkpoint({ anchorFailures: 'report' });
     } finally {
       await this.#signingPool?.close();
       this.#signingPool = undefined;

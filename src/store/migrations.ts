@@ -11,6 +11,7 @@ import { policyMigrations } from './migrations/0007-policy.js';
 import { teamMigrations } from './migrations/0008-team.js';
 import { memoryTierMigrations } from './migrations/0009-memory-tiers.js';
 import { accessMigrations } from './migrations/0010-access.js';
+import { taskLogMigrations } from './migrations/0011-task-logs.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -177,6 +178,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...teamMigrations(dialect),
     ...memoryTierMigrations(dialect),
     ...accessMigrations(dialect),
+    ...taskLogMigrations(dialect),
   };
 }
 

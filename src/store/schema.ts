@@ -539,3 +539,27 @@ export interface TeamMemorySignalTable {
   note: string | null;
   at: string;
 }
+
+/** The agent and task logs (migration 0011), merged into {@link Database}. */
+export interface Database {
+  task_logs: TaskLogTable;
+}
+
+/** One stored log line of an agent or a task. */
+export interface TaskLogTable {
+  /** UUIDv7; its millisecond part is `at`, so id order is time order. */
+  id: string;
+  /** ISO-8601 UTC with milliseconds. */
+  at: string;
+  /** trace, debug, info, warn, error or fatal. */
+  level: string;
+  agent_id: string | null;
+  /** The agent's name when the line was written. */
+  agent: string | null;
+  task_id: string | null;
+  message: string;
+  /** JSON object of the line's other fields, secrets redacted. */
+  fields: string;
+  /** Size of the line as counted by the retention sweep. */
+  bytes: number;
+}

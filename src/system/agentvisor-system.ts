@@ -20,6 +20,8 @@ import { type ConversationSystem, openConversationSystem } from './conversation-
 import { type DegradationSystem, openDegradationSystem } from './degradation-system.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
+import { type IntegritySystem, openIntegritySystem } from './integrity-system.js';
+import { type LogSystem, openLogSystem } from './log-system.js';
 import type { Logger } from './logger.js';
 import { PrincipalDirectory } from './principal-directory.js';
 import { openTeamSystem, type TeamSystem } from './team-system.js';
@@ -52,10 +54,14 @@ export interface AgentvisorSystem {
   readonly team: TeamSystem;
   /** Users, sessions and first-run setup. */
   readonly access: AccessSystem;
+  /** Scheduled verification of the ledger and sealed records. */
+  readonly integrity: IntegritySystem;
   /** The budget degradation ladder. */
   readonly degradation: DegradationSystem;
   /** Conversations with the orchestrator (the dashboard's chat). */
   readonly conversations: ConversationSystem;
+  /** Agent and task logs: the writer, the capture logger, queries, retention. */
+  readonly logs: LogSystem;
   /**
    * Stops new calls, flushes the ledger, writes the final checkpoint (unless
    * `checkpoint: false`), and closes the store. Idempotent.
@@ -101,7 +107,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       keyFile: config.ledger.keyring.key_file,
       ...(options.env === undefined ? {} : { env: options.env }),
     });
-    const anchors = anchorsFromConfig(config.ledger.anchors, dataDir);
+    const anchors = anchorsFromConfig(config.ledger.anchors, dataDir, { store });
     const onBackgroundError = (error: unknown, context: string) =>
       logger.error(
         { err: error instanceof Error ? { message: error.message } : String(error), context },
@@ -165,6 +171,15 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     kernel.addLimit(
       agentRateLimits(config.rate_limits.agents, gatewaySystem.redis, config.redis?.key_prefix),
     );
+    const integrity = openIntegritySystem({
+      store,
+      ledger,
+      kernel,
+      anchors,
+      config: config.ledger,
+      timers: options.timers === true,
+      onBackgroundError: onBackgroundErrorFor,
+    });
     const degradation = openDegradationSystem({
       kernel,
       ledger,
@@ -182,6 +197,14 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       onBackgroundError,
     });
     const records = new SealedRecords({ store, ledger });
+    const logs = openLogSystem({
+      store,
+      config: config.logs,
+      logger,
+      kernel,
+      clock: kernel.clock,
+      agentIdOf: (name) => agentsRef?.byName(name)?.id,
+    });
     const resolved = resolveAgentPaths(config, options.configDir ?? process.cwd());
     const agents = await AgentHost.open({
       kernel,
@@ -189,14 +212,15 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       records,
       sealer: keyring,
       registerPrincipal: (principal) => principals.register(principal),
-      ...(tracing.enabled
-        ? {
-            onAnyBeat: (agent, report) =>
-              tracing.recordBeat(agent, { ...report, phases: { ...report.phases } }, Date.now()),
-          }
-        : {}),
+      onAnyBeat: (agent, report) => {
+        logs.onBeat(agent, report);
+        if (tracing.enabled) {
+          tracing.recordBeat(agent, { ...report, phases: { ...report.phases } }, Date.now());
+        }
+      },
+      onAnyError: (agent, error, action) => logs.onBeatError(agent, error, action),
       authorizeTool: (principal, call) => policy.authorizeTool(principal, call),
-      ...(hooks.toolHooks === undefined ? {} : { toolHooks: hooks.toolHooks }),
+      toolHooks: logs.toolHooks(hooks.toolHooks),
       agents: resolved.agents,
       mcpServers: resolved.mcp_servers,
       createdBy: options.createdBy ?? 'system:agentvisor',
@@ -262,6 +286,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       },
       ...(options.scryptN === undefined ? {} : { scryptN: options.scryptN }),
     });
+    if (options.timers) logs.retention.start();
     let closed: Promise<{ finalCheckpointSize: number | undefined }> | undefined;
     return {
       config,
@@ -281,14 +306,17 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       policy,
       team,
       degradation,
+      integrity,
       access,
       conversations,
+      logs,
       hooks,
       bus,
       close(closeOptions = {}) {
         closed ??= (async () => {
           if (expirySweep !== undefined) clearInterval(expirySweep);
           degradation.close();
+          integrity.close();
           if (memoryLifecycle !== undefined) clearInterval(memoryLifecycle);
           await team.orchestrator.stop();
           await bus.close().catch(onBackgroundErrorFor('message bus close'));
@@ -300,6 +328,8 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
             kernel.stopAccepting();
           }
           try {
+            // After the agents, so their last lines are written; before the store closes.
+            await logs.close().catch(onBackgroundErrorFor('log flush'));
             await gatewaySystem.close();
             await tracing.shutdown().catch(onBackgroundErrorFor('trace export'));
             const cp = await ledger.close(closeOptions);

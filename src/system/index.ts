@@ -20,6 +20,12 @@ export {
   type ConversationSystem,
   openConversationSystem,
 } from './conversation-system.js';
+export {
+  type IntegrityRun,
+  type IntegritySystem,
+  openIntegritySystem,
+} from './integrity-system.js';
+export { type LogSystem, type OpenLogSystemOptions, openLogSystem } from './log-system.js';
 export { createLogger, type Logger, REDACTED_PATHS } from './logger.js';
 export {
   type NodeEndpoint,

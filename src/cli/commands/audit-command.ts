@@ -10,13 +10,16 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { AgentvisorError, EXIT_TAMPERED } from '../../core/index.js';
 import {
+  type AnchorProofReport,
   exportEntries,
+  firstAnchorProofFinding,
   getEntry,
   type LedgerEntry,
   listEntries,
   parseCanonicalPayload,
   proveConsistency,
   proveInclusion,
+  verifyAnchorProofs,
   verifyLedger,
 } from '../../ledger/index.js';
 import { positiveInt, requiredPositiveInt } from '../arguments.js';
@@ -84,7 +87,7 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
       if (from !== undefined && to !== undefined && from > to) {
         throw new AgentvisorError('INPUT_INVALID', `--from ${from} is after --to ${to}`);
       }
-      const report = await withSystem(g, async (system) => {
+      const { report: ledgerReport, anchorProofs } = await withSystem(g, async (system) => {
         const bar =
           io.isTTY && g.json !== true
             ? new cliProgress.SingleBar(
@@ -93,8 +96,9 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
               )
             : undefined;
         let started = false;
+        let verified: Awaited<ReturnType<typeof verifyLedger>>;
         try {
-          return await verifyLedger({
+          verified = await verifyLedger({
             store: system.store,
             anchors: system.anchors,
             origin: system.config.ledger.origin,
@@ -113,7 +117,19 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
         } finally {
           if (started) bar?.stop();
         }
+        // RFC 3161 tokens and witness cosignatures, each checked with its anchor's own trust.
+        return { report: verified, anchorProofs: await verifyAnchorProofs(system.anchors) };
       });
+      const proofFinding = firstAnchorProofFinding(anchorProofs);
+      const ledgerBad = ledgerReport.firstBad;
+      const report = {
+        ...ledgerReport,
+        ok: ledgerReport.ok && proofFinding === undefined,
+        firstBad:
+          ledgerBad === null || (proofFinding !== undefined && proofFinding.seq < ledgerBad.seq)
+            ? (proofFinding ?? null)
+            : ledgerBad,
+      };
       if (g.json === true) {
         printJson(io, {
           ok: report.ok,
@@ -122,6 +138,7 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
           firstBad: report.firstBad,
           size: report.size,
           anchors: report.anchors,
+          anchorProofs,
           records: report.records,
           mode: report.mode,
           durationMs: report.durationMs,
@@ -130,11 +147,13 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
         io.out(
           `${c.ok('intact')}: ${report.entries} entries, ${report.checkpoints} checkpoints, ${report.records} sealed records verified (${report.mode}, ${report.durationMs} ms)`,
         );
+        printAnchorProofs(io, anchorProofs);
       } else {
         const f = report.firstBad!;
         io.out(
           `${c.bad('TAMPERED')}: first bad entry at seq ${f.seq}: ${f.kind} (${f.where})\n  ${f.detail}`,
         );
+        printAnchorProofs(io, anchorProofs);
       }
       if (!report.ok) process.exitCode = EXIT_TAMPERED;
     });
@@ -334,6 +353,19 @@ export function registerAuditCommand(program: Command, io: CliIo): void {
         else io.out(cp.note);
       });
     });
+}
+
+/** One line per anchor holding proofs (tokens, cosignatures), then each failure. */
+function printAnchorProofs(io: CliIo, reports: readonly AnchorProofReport[]): void {
+  const c = colours(io);
+  const noun = (type: string) => (type === 'rfc3161' ? 'time-stamp tokens' : 'cosignatures');
+  for (const r of reports) {
+    const latest = r.latest === null ? '' : `, latest: size ${r.latest.size} at ${r.latest.time}`;
+    const bad = r.failures.length === 0 ? '' : c.bad(`, ${r.failures.length} FAILED`);
+    io.out(`  ${r.anchor}: ${r.checked} ${noun(r.type)} checked${bad}${latest}`);
+    for (const f of r.failures.slice(0, 10)) io.out(`    size ${f.size}: ${f.kind}: ${f.reason}`);
+    if (r.failures.length > 10) io.out(`    ... and ${r.failures.length - 10} more`);
+  }
 }
 
 function printEntry(io: CliIo, e: LedgerEntry): void {

@@ -66,6 +66,12 @@ export interface AgentHostOptions {
     agent: { readonly id: string; readonly name: string },
     report: BeatReport,
   ) => void;
+  /** Sees every failed beat of every agent, with the recovery action taken (logs). */
+  readonly onAnyError?: (
+    agent: { readonly id: string; readonly name: string },
+    error: BeatError,
+    action: string,
+  ) => void;
   /** PreToolUse / PostToolUse hooks around every tool call. */
   readonly toolHooks?: DaemonOperationServices['toolHooks'];
   /** Agents with every relative path already resolved (see `resolveAgentPaths`). */
@@ -236,17 +242,17 @@ export class AgentHost implements HostedAgents {
           options.onBeat?.(report);
           this.#options.onAnyBeat?.({ id: agent.id, name }, report);
         },
-        ...(options.onError === undefined
+        ...(options.onError === undefined && this.#options.onAnyError === undefined
           ? {}
           : {
-              onError: (e, action) =>
-                options.onError?.(
-                  Object.assign(new BeatError(new Error(e.message), e.beat, 'perceive'), {
-                    kind: e.kind as ErrorKind,
-                    message: e.message,
-                  }),
-                  action,
-                ),
+              onError: (e, action) => {
+                const error = Object.assign(
+                  new BeatError(new Error(e.message), e.beat, 'perceive'),
+                  { kind: e.kind as ErrorKind, message: e.message },
+                );
+                options.onError?.(error, action);
+                this.#options.onAnyError?.({ id: agent.id, name }, error, action);
+              },
             }),
         ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
       });
@@ -296,7 +302,14 @@ export class AgentHost implements HostedAgents {
           options.onBeat?.(report);
           this.#options.onAnyBeat?.({ id: agent.id, name }, report);
         },
-        ...(options.onError === undefined ? {} : { onError: options.onError }),
+        ...(options.onError === undefined && this.#options.onAnyError === undefined
+          ? {}
+          : {
+              onError: (error: BeatError, action: string) => {
+                options.onError?.(error, action);
+                this.#options.onAnyError?.({ id: agent.id, name }, error, action);
+              },
+            }),
         ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
       });
       spawned = { agent, daemon, webhooks, snapshots };

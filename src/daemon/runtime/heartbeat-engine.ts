@@ -50,6 +50,8 @@ export interface BeatReport {
   readonly decision: Decision | undefined;
   readonly results: readonly ToolCallOutcome[];
   readonly finishedGoal: string | undefined;
+  /** The task the beat worked on (null for idle beats and goals that serve no task). */
+  readonly taskId: string | null;
   readonly phases: PhaseTimings;
   readonly tokens: number;
 }
@@ -150,6 +152,7 @@ export class HeartbeatEngine {
           decision: { thought: '', actions: state.plan.actions },
           results: acted.results,
           finishedGoal: finished,
+          taskId: state.plan.taskId,
           phases,
           tokens: 0,
         };
@@ -216,6 +219,7 @@ export class HeartbeatEngine {
         decision,
         results: acted.results,
         finishedGoal: finished,
+        taskId: plan.taskId,
         phases,
         tokens: decision.tokens ?? 0,
       };
@@ -398,6 +402,7 @@ function idleReport(beat: number, observations: number, phases: PhaseTimings): B
     decision: undefined,
     results: [],
     finishedGoal: undefined,
+    taskId: null,
     phases,
     tokens: 0,
   };

@@ -17,6 +17,7 @@ import { registerApiRoutes } from './api-router.js';
 import { conversationRoutes } from './conversation-routes.js';
 import { governanceRoutes } from './governance-routes.js';
 import { ledgerRoutes } from './ledger-routes.js';
+import { logRoutes } from './log-routes.js';
 import { openApiDocument } from './openapi-document.js';
 import { registerReferencePage } from './reference-page.js';
 import { RequestLimits } from './request-limits.js';
@@ -64,6 +65,7 @@ export function apiRoutes(supervision: AgentSupervision | undefined): ApiRoute[]
     ...conversationRoutes(),
     ...ledgerRoutes(),
     ...usageRoutes(),
+    ...logRoutes(),
   ];
 }
 

@@ -63,6 +63,7 @@ describe('defaults', () => {
       max_batch: 1024,
       checkpoint: { every_entries: 1000, every_seconds: 60 },
       anchors: [],
+      verify_every_hours: 24,
       keyring: { passphrase_env: 'AGENTVISOR_KEY_PASSPHRASE', key_file: 'keys/keyring.key' },
     });
     expect(configSchema.parse({}).ledger).toEqual(config.ledger);
