@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../core/index.js';
 import { registerAgentCommand } from './commands/agent-command.js';
 import { registerAgentControlCommands } from './commands/agent-control-command.js';
+import { registerAlertsCommand } from './commands/alerts-command.js';
 import { registerApiKeyCommand } from './commands/apikey-command.js';
 import { registerAuditCommand } from './commands/audit-command.js';
 import { registerBusCommands } from './commands/bus-command.js';
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo = processIo): Command {
   registerTeamCommands(program, io);
   registerAgentControlCommands(program, io);
   registerBusCommands(program, io);
+  registerAlertsCommand(program, io);
   registerLogsCommand(program, io);
   for (const cmd of program.commands) {
     cmd.exitOverride();

@@ -11,6 +11,7 @@ import {
   checkAgentDefinitions,
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
+import { alertsConfigSchema } from './alerts-config-schema.js';
 import { logsConfigSchema } from './logs-config-schema.js';
 import { rateLimitsConfigSchema } from './rate-limits-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
@@ -377,6 +378,8 @@ export const configSchema = z
     telemetry: telemetryConfigSchema.default({ service_name: 'agentvisor' }),
     team: teamConfigSchema.default(teamConfigSchema.parse({})),
     bus: busConfigSchema.default(busConfigSchema.parse({})),
+    /** Alerting rules, notifiers and delivery (issue 9); see `alerts-config-schema.ts`. */
+    alerts: alertsConfigSchema.default(alertsConfigSchema.parse({})),
     /**
      * Team memory tiers, retention, duplicates and scope ACLs (seed 002). Validated where team
      * memory is built (memory/ owns the schema; core imports no other module), with errors that

@@ -23,6 +23,23 @@ export {
   perceptionConfigSchema,
   resolveAgentPaths,
 } from './agent-config-schema.js';
+export {
+  ALERT_COMPARISONS,
+  ALERT_SEVERITIES,
+  ALERT_SIGNALS,
+  type AlertComparison,
+  type AlertNotifierConfig,
+  type AlertRuleConfig,
+  type AlertSeverity,
+  type AlertSignalKind,
+  type AlertSignalName,
+  type AlertSignalSpec,
+  type AlertsConfig,
+  alertsConfigSchema,
+  DEFAULT_ALERT_RULES,
+  formatDuration,
+  parseDuration,
+} from './alerts-config-schema.js';
 export { type Clock, isoTime, ManualClock, systemClock } from './clock.js';
 export {
   CONFIG_FILE_NAME,

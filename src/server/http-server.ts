@@ -6,7 +6,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, packageVersion, toAgentvisorError } from '../core/index.js';
-import type { AgentSupervision, AgentvisorSystem, Logger } from '../system/index.js';
+import type { AgentSupervision, AgentvisorSystem, AlertSystem, Logger } from '../system/index.js';
 import { registerApi } from './api/index.js';
 import { retryAfterSeconds } from './caller-errors.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** The alerts: their routes, `/metrics` gauges, API latency and the stream's `alerts` channel. */
+  alerts?: AlertSystem;
   /** Supervision and the operator token: mounts `/v1/supervisor/*`, `/v1/compliance`, `/metrics`. */
   supervision?: { supervision: AgentSupervision; operatorToken: string };
 }
@@ -46,6 +48,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     // A client that aborted mid-request can leave an idle keep-alive socket; shutdown must not wait on it.
     forceCloseConnections: true,
+  });
+  // Every answer feeds the API latency the alert rules watch and the request counters of /metrics.
+  app.addHook('onResponse', async (request, reply) => {
+    options.alerts?.recordApiLatency(reply.elapsedTime);
+    system.telemetry.apiRequest({
+      method: request.method,
+      endpoint: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      durationMs: reply.elapsedTime,
+    });
   });
   let shuttingDown = false;
   app.addHook('onClose', async () => {
@@ -104,11 +116,16 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   await registerLiveStream(app, {
     system,
     authenticate,
+    ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
     ...(options.supervision === undefined ? {} : { supervision: options.supervision.supervision }),
   });
 
   if (options.supervision !== undefined) {
-    await registerSupervisionRoutes(app, { system, ...options.supervision });
+    await registerSupervisionRoutes(app, {
+      system,
+      ...options.supervision,
+      ...(options.alerts === undefined ? {} : { runtimeMetrics: options.alerts.metricSources }),
+    });
     await registerPolicyRoutes(app, { system, operatorToken: options.supervision.operatorToken });
     await registerTeamRoutes(app, { system, operatorToken: options.supervision.operatorToken });
   }

@@ -5,7 +5,7 @@
  * closes when the session it was opened with ends.
  */
 import type { FastifyInstance } from 'fastify';
-import type { AgentSupervision, AgentvisorSystem } from '../system/index.js';
+import type { AgentSupervision, AgentvisorSystem, AlertSystem } from '../system/index.js';
 import type { ApiAuthenticator } from './api/index.js';
 import {
   connectStreamSources,
@@ -20,6 +20,7 @@ export interface LiveStreamOptions {
   readonly system: AgentvisorSystem;
   readonly authenticate: ApiAuthenticator;
   readonly supervision?: AgentSupervision;
+  readonly alerts?: AlertSystem;
 }
 
 /** Mounts the stream; returns the journal (for tests and benchmarks) and the route. */
@@ -49,6 +50,8 @@ export async function registerLiveStream(
         })
       ).result,
   });
+  const stopAlerts = options.alerts?.onAlert((event) => journal.publish('alerts', 'alert', event));
+  const stopLogs = system.logs.writer.onLog((entry) => journal.publish('logs', 'log', entry));
   const stopSessions = system.access.sessions.onEnded((sessionId) => {
     route.closeCallers((caller) => caller.sessionId === sessionId, 'session ended');
   });
@@ -56,6 +59,8 @@ export async function registerLiveStream(
     stopSources();
     stopChat();
     stopSessions();
+    stopAlerts?.();
+    stopLogs();
   });
   return { journal, route };
 }

@@ -4,8 +4,9 @@
  * (see operator-auth.ts); `/metrics` too, since agent names and activity are not public.
  */
 import type { FastifyInstance } from 'fastify';
+import { registerLogMetrics } from '../logs/index.js';
 import { complianceHtml } from '../policy/index.js';
-import type { AgentSupervision, AgentvisorSystem } from '../system/index.js';
+import type { AgentSupervision, AgentvisorSystem, AlertMetricSources } from '../system/index.js';
 import { MetricsRegistry } from '../telemetry/index.js';
 import { authenticateOperator } from './operator-auth.js';
 
@@ -15,6 +16,8 @@ export interface SupervisionRoutesOptions {
   readonly supervision: AgentSupervision;
   /** The node's operator token (from node.json). */
   readonly operatorToken: string;
+  /** The runtime gauges the alert rules watch (heartbeats, backlog, disk, event alerts). */
+  readonly runtimeMetrics?: AlertMetricSources;
 }
 
 /** Registers `/v1/supervisor/*`, `/v1/compliance` and `/metrics`. */
@@ -26,7 +29,9 @@ export async function registerSupervisionRoutes(
   const metrics = new MetricsRegistry({
     telemetry: system.telemetry,
     ledgerSize: async () => (await system.ledger.head()).size,
+    ...(options.runtimeMetrics === undefined ? {} : { runtime: options.runtimeMetrics }),
   });
+  registerLogMetrics(metrics.registry, system.logs.writer);
   app.addHook('onRequest', async (request) => {
     const url = request.url;
     if (

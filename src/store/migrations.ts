@@ -12,6 +12,7 @@ import { teamMigrations } from './migrations/0008-team.js';
 import { memoryTierMigrations } from './migrations/0009-memory-tiers.js';
 import { accessMigrations } from './migrations/0010-access.js';
 import { taskLogMigrations } from './migrations/0011-task-logs.js';
+import { alertMigrations } from './migrations/0012-alerts.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -179,6 +180,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...memoryTierMigrations(dialect),
     ...accessMigrations(dialect),
     ...taskLogMigrations(dialect),
+    ...alertMigrations(dialect),
   };
 }
 

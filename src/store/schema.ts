@@ -563,3 +563,38 @@ export interface TaskLogTable {
   /** Size of the line as counted by the retention sweep. */
   bytes: number;
 }
+
+/** The alerts (migration 0012), merged into {@link Database}. */
+export interface Database {
+  alerts: AlertTable;
+}
+
+/** One alert: a rule and its labels (by fingerprint), its state and what was last notified. */
+export interface AlertTable {
+  /** SHA-256 (hex) of the rule name and its canonical labels. */
+  fingerprint: string;
+  rule: string;
+  /** JSON object of the alert's labels. */
+  labels: string;
+  severity: string;
+  /** `pending`, `firing` or `resolved`. */
+  state: string;
+  /** The signal's value at the last evaluation; `null` for event alerts. */
+  value: number | null;
+  summary: string;
+  /** JSON object of annotations (summary details, an event's facts). */
+  annotations: string;
+  /** When the condition became true (ms since the epoch). */
+  started_at: number;
+  fired_at: number | null;
+  resolved_at: number | null;
+  updated_at: number;
+  /** When the last notification was claimed, and for which state. */
+  notified_at: number | null;
+  notified_state: string | null;
+  notifications: number;
+  /** Notifications are held back until then. */
+  silenced_until: number | null;
+  /** Bumped at every change: updates are conditional on it (several nodes share the row). */
+  version: number;
+}

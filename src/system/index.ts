@@ -13,6 +13,12 @@ export {
 } from './agent-policies.js';
 export { AgentSupervision, type SupervisedAgentView } from './agent-supervision.js';
 export { type AgentvisorSystem, type OpenSystemOptions, openSystem } from './agentvisor-system.js';
+export {
+  type AlertMetricSources,
+  type AlertSystem,
+  type AlertSystemOptions,
+  openAlertSystem,
+} from './alert-system.js';
 export { registerBuiltinOperations } from './builtin-operations.js';
 export {
   type ConversationEvent,

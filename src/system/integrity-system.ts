@@ -34,6 +34,8 @@ export interface IntegritySystem {
   last(): IntegrityRun | undefined;
   /** Called with every failed run. */
   onFailure(listener: (run: IntegrityRun) => void): () => void;
+  /** Called with every run, passed or failed (the alerts resolve on a clean one). */
+  onRun(listener: (run: IntegrityRun) => void): () => void;
   close(): void;
 }
 
@@ -49,6 +51,7 @@ export function openIntegritySystem(options: {
 }): IntegritySystem {
   const { store, ledger, config } = options;
   const listeners = new Set<(run: IntegrityRun) => void>();
+  const everyRun = new Set<(run: IntegrityRun) => void>();
   let last: IntegrityRun | undefined;
   let running: Promise<IntegrityRun> | undefined;
 
@@ -106,6 +109,13 @@ export function openIntegritySystem(options: {
       },
     });
     last = outcome;
+    for (const listener of everyRun) {
+      try {
+        listener(outcome);
+      } catch (error) {
+        options.onBackgroundError('integrity listener')(error);
+      }
+    }
     if (!outcome.ok) {
       for (const listener of listeners) {
         try {
@@ -137,6 +147,10 @@ export function openIntegritySystem(options: {
     onFailure(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onRun(listener) {
+      everyRun.add(listener);
+      return () => everyRun.delete(listener);
     },
     close() {
       if (timer !== undefined) clearInterval(timer);

@@ -6,7 +6,8 @@
  * ("Observability & Monitoring": `agent_tasks_total`, `agent_task_duration_seconds`,
  * `agent_active_tasks`, `api_requests_total`, `api_request_duration_seconds`,
  * `llm_tokens_total`, `llm_request_duration_seconds`, `llm_cost_dollars_total`); supervisor
- * metrics are `agentvisor_*`.
+ * metrics are `agentvisor_*`. The node's runtime gauges the alerting rules watch (heartbeats, bus
+ * backlog and dead letters, free disk, event alerts) are read from {@link RuntimeMetricSources}.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { registerCollectedHistogram } from './collected-histogram.js';
@@ -19,6 +20,39 @@ export interface MetricsRegistryOptions {
   telemetry: TelemetryAggregator;
   /** The ledger's current size (entries), exported as `agentvisor_ledger_entries` when given. */
   ledgerSize?: () => number | Promise<number>;
+  /** Gauges read from the running node (the alert system supplies them; see below). */
+  runtime?: RuntimeMetricSources;
+}
+
+/**
+ * Gauges of the running node that the alerting rules (and their Prometheus export) need and the
+ * aggregator does not count: supervised agents' last heartbeat, bus backlog and dead letters,
+ * free disk, and the event alerts raised now. A source that answers `undefined` exports nothing.
+ */
+export interface RuntimeMetricSources {
+  /** Last heartbeat (ms since the epoch) of every agent that should be running, by name. */
+  agentHeartbeats(): Iterable<{ readonly agent: string; readonly atMs: number }>;
+  /** Messages waiting per bus consumer. */
+  busQueues(): Promise<Iterable<{ readonly queue: string; readonly depth: number }> | undefined>;
+  /** Messages in the dead-letter queue. */
+  deadLetters(): Promise<number | undefined>;
+  /** Free share (0-1) of the data directory's file system. */
+  diskFreeRatio(): Promise<number | undefined>;
+  /** First bad seq of a failed ledger verification still unresolved; 0 when none. */
+  ledgerVerificationFailed(): number;
+  /** Budgets at their critical threshold now, with the fraction of the limit used. */
+  budgetsCritical(): Iterable<{
+    readonly budget: string;
+    readonly limit: string;
+    readonly fraction: number;
+  }>;
+  /** Alerts by rule, severity and state (pending, firing). */
+  alerts(): Iterable<{
+    readonly alertname: string;
+    readonly severity: string;
+    readonly state: string;
+    readonly count: number;
+  }>;
 }
 
 /** What `GET /metrics` answers with. */
@@ -49,6 +83,7 @@ export class MetricsRegistry {
     this.#operationMetrics();
     this.#agentMetrics();
     this.#seedMetrics();
+    if (options.runtime !== undefined) this.#runtimeMetrics(options.runtime);
     const ledgerSize = options.ledgerSize;
     if (ledgerSize !== undefined) {
       new Gauge({
@@ -255,6 +290,72 @@ export class MetricsRegistry {
       ['provider', 'model'],
       (add) => {
         for (const m of sources.models()) add({ provider: m.provider, model: m.model }, m.costUsd);
+      },
+    );
+  }
+
+  #runtimeMetrics(runtime: RuntimeMetricSources): void {
+    const registers = [this.registry];
+    this.#gauge(
+      'agentvisor_agent_heartbeat_timestamp_seconds',
+      'Last heartbeat of each agent that should be running (Unix time).',
+      ['agent'],
+      (add) => {
+        for (const a of runtime.agentHeartbeats()) add({ agent: a.agent }, a.atMs / 1000);
+      },
+    );
+    new Gauge({
+      name: 'agentvisor_bus_queue_depth',
+      help: 'Messages waiting for a bus consumer.',
+      labelNames: ['queue'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const q of (await runtime.busQueues()) ?? []) this.set({ queue: q.queue }, q.depth);
+      },
+    });
+    const single = (name: string, help: string, read: () => Promise<number | undefined>) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        async collect() {
+          this.reset();
+          const value = await read();
+          if (value !== undefined) this.set(value);
+        },
+      });
+    single('agentvisor_bus_dead_letters', 'Messages in the dead-letter queue.', () =>
+      runtime.deadLetters(),
+    );
+    single(
+      'agentvisor_disk_free_ratio',
+      "Free share of the data directory's file system (0-1).",
+      () => runtime.diskFreeRatio(),
+    );
+    single(
+      'agentvisor_ledger_verification_failed',
+      'First bad entry of a failed ledger verification not yet resolved; 0 when none.',
+      async () => runtime.ledgerVerificationFailed(),
+    );
+    this.#gauge(
+      'agentvisor_budget_critical',
+      'Fraction of the limit used, for each budget limit at its critical threshold now.',
+      ['budget', 'limit'],
+      (add) => {
+        for (const b of runtime.budgetsCritical()) {
+          add({ budget: b.budget, limit: b.limit }, b.fraction);
+        }
+      },
+    );
+    this.#gauge(
+      'agentvisor_alerts',
+      'Alerts pending or firing, by rule, severity and state.',
+      ['alertname', 'severity', 'state'],
+      (add) => {
+        for (const a of runtime.alerts()) {
+          add({ alertname: a.alertname, severity: a.severity, state: a.state }, a.count);
+        }
       },
     );
   }

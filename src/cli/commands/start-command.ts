@@ -9,6 +9,7 @@ import {
   AgentSupervision,
   createLogger,
   newOperatorToken,
+  openAlertSystem,
   openSystem,
   removeNodeEndpoint,
   writeNodeEndpoint,
@@ -51,7 +52,21 @@ export function registerStartCommand(program: Command, io: CliIo): void {
         timers: true,
         configDir: configDirOf(source),
       });
-      const supervision = new AgentSupervision(system, logger);
+      const supervision = new AgentSupervision(system, system.logs.capture);
+      const alerts = openAlertSystem({ system, supervision, logger });
+      // A scheduled verification that finds a bad entry fires the alert; the next clean one resolves it.
+      system.integrity.onRun((run) => {
+        const done =
+          run.ok || run.firstBad === null
+            ? alerts.ledgerVerificationPassed()
+            : alerts.ledgerVerificationFailed(
+                run.firstBad.seq,
+                `${run.firstBad.kind} at ${run.firstBad.where} (seq ${run.firstBad.seq})`,
+              );
+        done.catch((error: unknown) =>
+          logger.warn({ err: { message: (error as Error).message } }, 'integrity alert failed'),
+        );
+      });
       const operatorToken = newOperatorToken();
       // Loaded here, not at the top: every other verb starts faster without Fastify.
       const { createHttpServer } = await import('../../server/index.js');
@@ -59,6 +74,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
         system,
         logger,
         supervision: { supervision, operatorToken },
+        alerts,
       });
       try {
         await app.listen({ host: config.server.host, port: config.server.port });
@@ -76,6 +92,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
       const port =
         typeof address === 'object' && address !== null ? address.port : config.server.port;
       await supervision.start();
+      alerts.start();
       // Runs a crash or a stop left unfinished continue where they were.
       const resumed = await system.team.orchestrator.resumeAll();
       writeNodeEndpoint(dataDir, {
@@ -128,6 +145,7 @@ export function registerStartCommand(program: Command, io: CliIo): void {
               // Stop taking work, let every agent finish its beat (snapshots are taken as each
               // stops), then the final checkpoint.
               await app.close();
+              await alerts.stop();
               // Runs stop where they are (their state is stored) before their agents stop.
               await system.team.orchestrator.stop();
               await supervision.stop(signal);

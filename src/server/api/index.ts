@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AgentSupervision, AgentvisorSystem } from '../../system/index.js';
 import { accessRoutes } from './access-routes.js';
 import { agentRoutes } from './agent-routes.js';
+import { alertRoutes } from './alert-routes.js';
 import { type ApiAuthenticator, createApiAuthenticator } from './api-auth.js';
 import { type ApiRoute, apiRoute } from './api-route.js';
 import { registerApiRoutes } from './api-router.js';
@@ -66,6 +67,7 @@ export function apiRoutes(supervision: AgentSupervision | undefined): ApiRoute[]
     ...ledgerRoutes(),
     ...usageRoutes(),
     ...logRoutes(),
+    ...alertRoutes(),
   ];
 }
 

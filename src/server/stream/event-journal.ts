@@ -22,6 +22,8 @@ export const STREAM_EVENT_TYPES = [
   'approval',
   'budget_alert',
   'run_event',
+  'alert',
+  'log',
 ] as const;
 
 /** An event's type. */

@@ -18,6 +18,8 @@ export const STREAM_CHANNELS = {
   approvals: 'approval',
   budgets: 'budget_alert',
   runs: 'run_event',
+  alerts: 'alert',
+  logs: 'log',
 } as const satisfies Record<string, StreamEventType>;
 
 /** A fixed channel's name. */
