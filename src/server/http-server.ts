@@ -4,11 +4,13 @@
  * issues. It binds to loopback unless configured otherwise, and every error leaves in one JSON
  * shape `{ code, message, details }` with the status from the central error map.
  */
+import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AgentvisorError, packageVersion, toAgentvisorError } from '../core/index.js';
 import type { AgentSupervision, AgentvisorSystem, AlertSystem, Logger } from '../system/index.js';
 import { registerApi } from './api/index.js';
 import { retryAfterSeconds } from './caller-errors.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerGatewayRoutes } from './gateway-routes.js';
 import { registerLiveStream } from './live-stream.js';
 import { registerPolicyRoutes } from './policy-routes.js';
@@ -22,6 +24,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Largest request body accepted, in bytes. */
   bodyLimit?: number;
+  /** The built dashboard (default: `dist/web` beside the compiled server). */
+  dashboardRoot?: string;
   /** The alerts: their routes, `/metrics` gauges, API latency and the stream's `alerts` channel. */
   alerts?: AlertSystem;
   /** Supervision and the operator token: mounts `/v1/supervisor/*`, `/v1/compliance`, `/metrics`. */
@@ -145,6 +149,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     checks['kernel'] = shuttingDown ? 'shutting down' : 'ok';
     const ok = Object.values(checks).every((v) => v === 'ok');
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
+  });
+
+  // Last: the dashboard's files and its client-side routes answer what nothing above claimed.
+  await registerDashboardRoutes(app, {
+    root: options.dashboardRoot ?? fileURLToPath(new URL('../../web', import.meta.url)),
   });
 
   return app;
