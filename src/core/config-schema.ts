@@ -12,6 +12,7 @@ import {
   mcpServersConfigSchema,
 } from './agent-config-schema.js';
 import { alertsConfigSchema } from './alerts-config-schema.js';
+import { diskConfigSchema } from './disk-config-schema.js';
 import { logsConfigSchema } from './logs-config-schema.js';
 import { rateLimitsConfigSchema } from './rate-limits-config-schema.js';
 import { supervisorConfigSchema, telemetryConfigSchema } from './supervisor-config-schema.js';
@@ -370,6 +371,8 @@ export const configSchema = z
     redis: redisConfigSchema.optional(),
     /** MCP servers that agents' `mcp.<server>.*` tools come from. */
     mcp_servers: mcpServersConfigSchema.default({}),
+    /** Free space kept on the data directory's disk. */
+    disk: diskConfigSchema.default(diskConfigSchema.parse({})),
     /** Requests, messages and sign-ins per minute (seed 002 Rate Limiting). */
     rate_limits: rateLimitsConfigSchema.default(rateLimitsConfigSchema.parse({})),
     /** The agents this node runs; see `agent-config-schema.ts`. */

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   UPSTREAM_FAILED: { status: 502, exit: 6 },
   UPSTREAM_UNAVAILABLE: { status: 503, exit: 6 },
   SHUTTING_DOWN: { status: 503, exit: 6 },
+  /** The data directory's disk is down to its reserve: writes are refused before it fills. */
+  STORAGE_FULL: { status: 507, exit: 6 },
   UNAVAILABLE: { status: 503, exit: 6 },
   TIMEOUT: { status: 504, exit: 1 },
   TOOL_FAILED: { status: 502, exit: 1 },

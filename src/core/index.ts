@@ -63,6 +63,7 @@ export {
   type ProviderConfig,
   type StoreConfig,
 } from './config-schema.js';
+export { type DiskConfig, diskConfigSchema } from './disk-config-schema.js';
 export {
   AgentvisorError,
   type AgentvisorErrorOptions,

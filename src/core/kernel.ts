@@ -74,7 +74,7 @@ export type LimitVerdict =
   | { readonly kind: 'allow' }
   | {
       readonly kind: 'reject';
-      readonly code: Extract<ErrorCode, 'RATE_LIMITED' | 'BUDGET_EXCEEDED'>;
+      readonly code: Extract<ErrorCode, 'RATE_LIMITED' | 'BUDGET_EXCEEDED' | 'STORAGE_FULL'>;
       readonly reason: string;
       readonly retryAfterMs?: number;
     };

@@ -71,6 +71,11 @@ export interface LedgerOptions {
   anchors?: Anchor[];
   clock?: Clock;
   /** Called with failures that have no caller to report to (anchor publishing, timed checkpoints). */
+  /**
+   * Called before every append; throws to refuse it (the disk guard's last line: below its hard
+   * floor even a denial cannot be recorded, so nothing is accepted that could not be kept).
+   */
+  spaceGuard?: () => void;
   onBackgroundError?: (error: unknown, context: string) => void;
   /** Start the periodic checkpoint timer (off for short-lived CLI processes). */
   timers?: boolean;
@@ -99,6 +104,7 @@ export class Ledger implements LedgerStage {
   readonly config: LedgerConfig;
   readonly #keyring: Keyring;
   readonly #anchors: Anchor[];
+  readonly #spaceGuard: (() => void) | undefined;
   readonly #clock: Clock;
   readonly #onBackgroundError: (error: unknown, context: string) => void;
   #key: SigningKey;
@@ -116,6 +122,7 @@ export class Ledger implements LedgerStage {
     this.config = options.config;
     this.#keyring = options.keyring;
     this.#anchors = options.anchors ?? [];
+    this.#spaceGuard = options.spaceGuard;
     this.#clock = options.clock ?? systemClock;
     this.#onBackgroundError = options.onBackgroundError ?? (() => {});
     this.#key = key;
@@ -208,6 +215,11 @@ export class Ledger implements LedgerStage {
   append(input: AppendInput): Promise<AppendReceipt> {
     if (this.#closed) {
       return Promise.reject(new AgentvisorError('SHUTTING_DOWN', 'the ledger is closed'));
+    }
+    try {
+      this.#spaceGuard?.();
+    } catch (error) {
+      return Promise.reject(error);
     }
     let payload: string;
     const subject = input.subject ?? '';

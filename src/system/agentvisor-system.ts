@@ -18,6 +18,7 @@ import { registerBuiltinOperations } from './builtin-operations.js';
 import { type BusSystem, openBusSystem } from './bus-system.js';
 import { type ConversationSystem, openConversationSystem } from './conversation-system.js';
 import { type DegradationSystem, openDegradationSystem } from './degradation-system.js';
+import { DiskGuard, type DiskSpaceReader } from './disk-guard.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
 import { type IntegritySystem, openIntegritySystem } from './integrity-system.js';
@@ -54,6 +55,8 @@ export interface AgentvisorSystem {
   readonly team: TeamSystem;
   /** Users, sessions and first-run setup. */
   readonly access: AccessSystem;
+  /** Free space on the data directory's disk, and the guard that refuses writes near full. */
+  readonly disk: DiskGuard;
   /** Scheduled verification of the ledger and sealed records. */
   readonly integrity: IntegritySystem;
   /** The budget degradation ladder. */
@@ -80,6 +83,8 @@ export interface OpenSystemOptions {
    * scrypt's cost for new password hashes (a power of two, default 2^15). Tests lower it; the
    * stored hash records its own cost, so hashes made at any cost keep verifying.
    */
+  /** How free disk space is read (tests inject one). */
+  diskSpace?: DiskSpaceReader;
   scryptN?: number;
   env?: NodeJS.ProcessEnv;
   /** Directory relative paths in agent definitions resolve against (the config file's). */
@@ -113,6 +118,8 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         { err: error instanceof Error ? { message: error.message } : String(error), context },
         'background ledger task failed',
       );
+    const disk = new DiskGuard(dataDir, config.disk, options.diskSpace);
+    await disk.measure();
     const ledger = await Ledger.open({
       store,
       keyring,
@@ -120,6 +127,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       anchors,
       timers: options.timers ?? false,
       onBackgroundError,
+      spaceGuard: disk.ledgerGuard(),
     });
     const onBackgroundErrorFor = (context: string) => (error: unknown) =>
       onBackgroundError(error, context);
@@ -128,6 +136,18 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     const tracing = Tracing.fromConfig(config.telemetry);
     const principals = new PrincipalDirectory();
     const kernel = new Kernel({ identity: principals, ledger, telemetry, onBackgroundError });
+    kernel.addLimit(disk.limitStage());
+    if (options.timers)
+      disk.start(config.disk.check_seconds * 1000, onBackgroundErrorFor('disk check'));
+    disk.onChange((low, space) =>
+      (low ? logger.error : logger.info).call(
+        logger,
+        { free_mb: Math.floor(space.freeBytes / 1024 / 1024), reserve_mb: config.disk.reserve_mb },
+        low
+          ? 'disk reserve reached: changes are refused until space is freed'
+          : 'disk space is back above the reserve',
+      ),
+    );
     const apiKeys = new ApiKeyStore(store);
     registerBuiltinOperations(kernel, { ledger, telemetry, apiKeys });
     if (tracing.enabled) kernel.observe({ record: (e) => tracing.recordOp(e) });
@@ -307,6 +327,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       team,
       degradation,
       integrity,
+      disk,
       access,
       conversations,
       logs,
@@ -317,6 +338,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
           if (expirySweep !== undefined) clearInterval(expirySweep);
           degradation.close();
           integrity.close();
+          disk.stop();
           if (memoryLifecycle !== undefined) clearInterval(memoryLifecycle);
           await team.orchestrator.stop();
           await bus.close().catch(onBackgroundErrorFor('message bus close'));

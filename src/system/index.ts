@@ -26,6 +26,7 @@ export {
   type ConversationSystem,
   openConversationSystem,
 } from './conversation-system.js';
+export { DiskGuard, type DiskSpace, type DiskSpaceReader, readDiskSpace } from './disk-guard.js';
 export {
   type IntegrityRun,
   type IntegritySystem,

@@ -8,6 +8,7 @@ import { type CallerRef, configSchema } from '../../../../src/core/index.js';
 import {
   type AgentvisorSystem,
   createLogger,
+  type DiskSpaceReader,
   OPERATOR_CAPABILITIES,
   openSystem,
 } from '../../../../src/system/index.js';
@@ -39,7 +40,7 @@ export async function startAgents(
     mcp_servers?: Record<string, unknown>;
     [section: string]: unknown;
   },
-  options: { dir?: string; stub?: StubProvider } = {},
+  options: { dir?: string; stub?: StubProvider; diskSpace?: DiskSpaceReader } = {},
 ): Promise<AgentHarness> {
   const stub = options.stub ?? (await startStubProvider());
   const tmp = options.dir === undefined ? tempDir('agentvisor-agents-') : undefined;
@@ -54,6 +55,7 @@ export async function startAgents(
     logger,
     configDir: dir,
     env: { ...process.env, AGENTVISOR_REDIS_URL: '' },
+    ...(options.diskSpace === undefined ? {} : { diskSpace: options.diskSpace }),
   });
   const operator: CallerRef = { kind: 'human', id: 'tester' };
   system.principals.register({ ...operator, capabilities: new Set(OPERATOR_CAPABILITIES) });
