@@ -19,6 +19,7 @@ import { type BusSystem, openBusSystem } from './bus-system.js';
 import { type ConversationSystem, openConversationSystem } from './conversation-system.js';
 import { type DegradationSystem, openDegradationSystem } from './degradation-system.js';
 import { DiskGuard, type DiskSpaceReader } from './disk-guard.js';
+import { registerFeedbackOperations } from './feedback-operations.js';
 import { type GatewaySystem, openGatewaySystem, registerLlmOperations } from './gateway-system.js';
 import { type HookSystem, openHookSystem } from './hook-system.js';
 import { type IntegritySystem, openIntegritySystem } from './integrity-system.js';
@@ -279,6 +280,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
       config: config.team,
     });
     const conversations = openConversationSystem({ kernel, store, team });
+    registerFeedbackOperations(kernel, store);
     await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
     const expirySweep = options.timers
       ? setInterval(() => {

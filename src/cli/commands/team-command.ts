@@ -3,6 +3,7 @@
  * the plan, the hand-offs, the verdicts and the result), `task list` and `task cancel`.
  */
 import type { Command } from 'commander';
+import { AgentvisorError } from '../../core/index.js';
 import { positiveInt, requiredReason } from '../arguments.js';
 import { nodeOfCommand } from '../node-client.js';
 import { type CliIo, colours, printJson, printTable } from '../output.js';
@@ -186,6 +187,54 @@ export function registerTeamCommands(program: Command, io: CliIo): void {
       if (json) printJson(io, moved);
       else io.out(`${moved.id}: ${moved.from ?? '(nobody)'} → ${moved.to}`);
     });
+  task
+    .command('feedback <id>')
+    .description('rate (1-5), accept, correct or retry a task; a learning signal for the team')
+    .option('--rate <n>', 'a rating from 1 to 5')
+    .option('--accept', 'the result is right')
+    .option('--correct <text>', 'what the right result is')
+    .option('--retry', 'run it again')
+    .option('--note <text>', 'a note (with --retry: what to do differently)')
+    .action(
+      async (
+        id: string,
+        opts: { rate?: string; accept?: boolean; correct?: string; retry?: boolean; note?: string },
+        cmd: Command,
+      ) => {
+        const chosen = [
+          opts.rate === undefined ? undefined : 'rate',
+          opts.accept === true ? 'accept' : undefined,
+          opts.correct === undefined ? undefined : 'correct',
+          opts.retry === true ? 'retry' : undefined,
+        ].filter((k) => k !== undefined);
+        if (chosen.length !== 1) {
+          throw new AgentvisorError(
+            'INPUT_INVALID',
+            'task feedback: give exactly one of --rate N, --accept, --correct TEXT or --retry',
+          );
+        }
+        const rating = opts.rate === undefined ? undefined : Number(opts.rate);
+        if (rating !== undefined && !(Number.isInteger(rating) && rating >= 1 && rating <= 5)) {
+          throw new AgentvisorError('INPUT_INVALID', `--rate: expected 1 to 5, got "${opts.rate}"`);
+        }
+        const { node, json } = nodeOfCommand(cmd);
+        const note = opts.correct ?? opts.note;
+        const result = await node.send<{ kind: string; signal: string; retry: string | null }>(
+          'POST',
+          `/api/v1/tasks/${encodeURIComponent(id)}/feedback`,
+          {
+            kind: chosen[0],
+            ...(rating === undefined ? {} : { rating }),
+            ...(note === undefined ? {} : { note }),
+          },
+        );
+        if (json) printJson(io, result);
+        else
+          io.out(
+            `${id}: ${result.kind} recorded (${result.signal})${result.retry === null ? '' : `; retry is ${result.retry}`}`,
+          );
+      },
+    );
   task
     .command('cancel <id>')
     .description('cancel a task (a team run cancels its open subtasks too)')

@@ -70,6 +70,15 @@ export function workRoutes(): ApiRoute[] {
     }),
     apiRoute({
       method: 'POST',
+      path: '/tasks/:id/feedback',
+      summary:
+        'Rate (1-5), accept, correct or retry a task: a learning signal; a retry runs it again',
+      tag: 'Tasks',
+      role: 'operator',
+      op: 'task.feedback',
+    }),
+    apiRoute({
+      method: 'POST',
       path: '/tasks/:id/handoff',
       summary: 'Hand a task to another agent',
       tag: 'Tasks',
