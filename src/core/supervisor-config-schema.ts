@@ -26,6 +26,19 @@ export const supervisorConfigSchema = z
     monitor_interval_ms: z.number().int().min(100).max(60_000).default(1000),
     /** Seconds without a heartbeat before the watchdog acts; `null` turns it off. */
     watchdog_seconds: z.number().min(1).max(86_400).nullable().default(120),
+    /**
+     * Fault limits for every agent that sets none of its own (seed 001's safe defaults: a CPU
+     * quota per window, a memory ceiling for isolated agents, an operation rate); `null` turns one
+     * off.
+     */
+    default_limits: z
+      .object({
+        cpu_percent: z.number().positive().max(6400).nullable().default(100),
+        memory_mb: z.number().positive().max(1_048_576).nullable().default(512),
+        ops_per_second: z.number().positive().max(1_000_000).nullable().default(1000),
+      })
+      .strict()
+      .default({ cpu_percent: 100, memory_mb: 512, ops_per_second: 1000 }),
     /** Recovery per fault type: `permissive` logs and throttles, `strict` kills and restarts. */
     faults: z.enum(['permissive', 'strict']).default('permissive'),
     /** How long a graceful shutdown waits for agents to finish their beat. */

@@ -88,7 +88,13 @@ export class AgentSupervision {
     this.detector = new FaultDetector({
       monitor: this.monitor,
       preset: s.faults,
-      limits: { watchdogSeconds: s.watchdog_seconds },
+      limits: {
+        watchdogSeconds: s.watchdog_seconds,
+        cpuPercent: s.default_limits.cpu_percent,
+        memoryBytes:
+          s.default_limits.memory_mb === null ? null : s.default_limits.memory_mb * 1024 * 1024,
+        opsPerSecond: s.default_limits.ops_per_second,
+      },
     });
     for (const def of system.config.agents) {
       this.#defs.set(def.name, def);
