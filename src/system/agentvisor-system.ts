@@ -26,6 +26,7 @@ import { type IntegritySystem, openIntegritySystem } from './integrity-system.js
 import { type LogSystem, openLogSystem } from './log-system.js';
 import type { Logger } from './logger.js';
 import { PrincipalDirectory } from './principal-directory.js';
+import { registerSnapshotOperations } from './snapshot-operations.js';
 import { openTeamSystem, type TeamSystem } from './team-system.js';
 
 /** Everything a running Agentvisor holds. */
@@ -281,6 +282,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     });
     const conversations = openConversationSystem({ kernel, store, team });
     registerFeedbackOperations(kernel, store);
+    registerSnapshotOperations(kernel, agents);
     await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
     const expirySweep = options.timers
       ? setInterval(() => {

@@ -151,6 +151,16 @@ export class SnapshotStore {
     return checked;
   }
 
+  /** Deletes one version; false when there was none. */
+  async delete(agentName: string, version: number): Promise<boolean> {
+    const result = await this.#store.db
+      .deleteFrom('agent_snapshots')
+      .where('agent_name', '=', agentName)
+      .where('version', '=', version)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   /** Stored versions of an agent, newest first, without reading their data. */
   async list(agentName: string): Promise<SnapshotInfo[]> {
     const rows = await this.#store.db

@@ -70,6 +70,55 @@ export function agentRoutes(supervision: AgentSupervision): ApiRoute[] {
       params: { name: 'agent' },
     }),
     apiRoute({
+      method: 'GET',
+      path: '/agents/:name/snapshots',
+      summary: "The agent's stored snapshots, newest first",
+      tag: 'Agents',
+      role: 'viewer',
+      op: 'snapshot.list',
+      params: { name: 'agent' },
+    }),
+    apiRoute({
+      method: 'POST',
+      path: '/agents/:name/snapshots/:version/restore',
+      summary: "Restore the agent's memory from a snapshot (pause the agent first)",
+      tag: 'Agents',
+      role: 'operator',
+      input: z
+        .object({
+          name: z.string().min(1).max(64),
+          version: z.coerce.number().int().min(1),
+          reason: z.string(),
+        })
+        .strict(),
+      handle: (ctx, input) =>
+        ctx.call('snapshot.restore', {
+          agent: input.name,
+          version: input.version,
+          reason: input.reason,
+        }),
+    }),
+    apiRoute({
+      method: 'DELETE',
+      path: '/agents/:name/snapshots/:version',
+      summary: 'Delete one stored snapshot',
+      tag: 'Agents',
+      role: 'operator',
+      input: z
+        .object({
+          name: z.string().min(1).max(64),
+          version: z.coerce.number().int().min(1),
+          reason: z.string(),
+        })
+        .strict(),
+      handle: (ctx, input) =>
+        ctx.call('snapshot.delete', {
+          agent: input.name,
+          version: input.version,
+          reason: input.reason,
+        }),
+    }),
+    apiRoute({
       method: 'POST',
       path: '/team/pause',
       summary: 'Pause every agent of the team (or those named in `agents`)',
