@@ -14,6 +14,7 @@ interface SubmitOptions {
 }
 
 interface TaskView {
+  cost: { calls: number; inputTokens: number; outputTokens: number; costUsd: number };
   task: {
     id: string;
     title: string;
@@ -113,6 +114,10 @@ export function registerTaskCommand(program: Command, io: CliIo): void {
         ['agent', t.agentId ?? '-'],
         ['created', t.createdAt],
         ['updated', t.updatedAt],
+        [
+          'cost',
+          `$${view.cost.costUsd.toFixed(4)} (${view.cost.calls} model calls, ${view.cost.inputTokens} in / ${view.cost.outputTokens} out tokens, with subtasks)`,
+        ],
       ]);
       if (view.goals.length > 0) {
         io.out(c.bold('\ngoals'));

@@ -185,6 +185,13 @@ export interface TaskPage {
 
 /** `GET /tasks/:id`. */
 export interface TaskDetail {
+  /** Model usage of the task and its subtasks. */
+  readonly cost?: {
+    readonly calls: number;
+    readonly inputTokens: number;
+    readonly outputTokens: number;
+    readonly costUsd: number;
+  };
   readonly task: {
     readonly id: string;
     readonly title: string;

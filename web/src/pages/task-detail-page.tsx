@@ -211,12 +211,22 @@ export default function TaskDetailPage() {
         {(data) => (
           <Stack gap="lg">
             <Card withBorder>
-              <SimpleGrid cols={{ base: 2, sm: 4 }}>
+              <SimpleGrid cols={{ base: 2, sm: 5 }}>
                 <div>
                   <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
                     Status
                   </Text>
                   <StateBadge state={data.task.status} data-testid="task-status" />
+                </div>
+                <div>
+                  <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+                    Cost
+                  </Text>
+                  <Text size="sm" data-testid="task-cost">
+                    {data.cost === undefined
+                      ? '–'
+                      : `$${data.cost.costUsd.toFixed(4)} · ${data.cost.calls} calls · ${data.cost.inputTokens + data.cost.outputTokens} tokens`}
+                  </Text>
                 </div>
                 <div>
                   <Text size="xs" c="dimmed" tt="uppercase" fw={600}>

@@ -113,7 +113,25 @@ export function registerTaskOperations(kernel: Kernel, scope: OperationScope): v
         .orderBy('created_at')
         .execute();
       const calls = await journal.forTask(args.id);
+      // What the task cost: its own model calls and its subtasks' (a team run's delegated work).
+      const children = store.db.selectFrom('tasks').select('id').where('parent_id', '=', args.id);
+      const usage = await store.db
+        .selectFrom('llm_usage')
+        .select((eb) => [
+          eb.fn.countAll<number>().as('calls'),
+          eb.fn.sum<number>('input_tokens').as('input_tokens'),
+          eb.fn.sum<number>('output_tokens').as('output_tokens'),
+          eb.fn.sum<number>('cost_usd').as('cost_usd'),
+        ])
+        .where((eb) => eb.or([eb('task_id', '=', args.id), eb('task_id', 'in', children)]))
+        .executeTakeFirst();
       return {
+        cost: {
+          calls: Number(usage?.calls ?? 0),
+          inputTokens: Number(usage?.input_tokens ?? 0),
+          outputTokens: Number(usage?.output_tokens ?? 0),
+          costUsd: Number(usage?.cost_usd ?? 0),
+        },
         task: {
           id: task.id,
           title: task.title,

@@ -129,6 +129,19 @@ describe('chat with the orchestrator', () => {
       messages: { role: string; status: string; flags: { pattern: string }[] }[];
     };
     expect(conv.conversation.title).toMatch(/^Write a slugify/);
+    // The run's model calls (the orchestrator's and the agents') are the conversation's cost;
+    // usage rows are written in batches, so they show up moments after the answer.
+    await expect
+      .poll(
+        async () => {
+          const again = await fetch(`${base}/api/v1/conversations/${id}`, {
+            headers: { cookie: ada.cookie },
+          });
+          return ((await again.json()) as { cost: { calls: number } }).cost.calls;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThanOrEqual(5);
     expect(conv.messages.map((m) => [m.role, m.status])).toEqual([
       ['user', 'complete'],
       ['assistant', 'complete'],
