@@ -286,6 +286,11 @@ export const agentConfigSchema = z
      * permission level. Unset, it is the agent's own level (or 1 when none is set).
      */
     ceiling: z.number().int().min(0).max(3).optional(),
+    /**
+     * Capabilities whose escalation requests are approved at once by this rule (recorded as such)
+     * when they are within the agent's ceiling; every other request waits for a person.
+     */
+    auto_approve: z.array(z.string().min(1).max(128)).default([]),
     /** Recovery per fault type, over the supervisor's preset (seed 001 fault detection). */
     faults: z
       .object(

@@ -33,6 +33,8 @@ export interface PolicyOperationsOptions {
   readonly approvals: ApprovalQueue;
   /** Where the compliance entries go (the kernel's ledger). */
   readonly ledger: LedgerStage;
+  /** Capabilities an agent's escalations are approved for by rule (within its ceiling). */
+  readonly autoApprove?: (agent: string) => readonly string[];
 }
 
 /** A policy as the CLI and API show it. */
@@ -182,7 +184,47 @@ export function registerPolicyOperations(kernel: Kernel, options: PolicyOperatio
           expires_at: item.expiresAt,
         },
       });
-      return item;
+      const rule = options.autoApprove?.(policy.agent) ?? [];
+      if (!withinItsCeiling || !rule.includes(grant.capability)) return item;
+      // The agent's `auto_approve` rule allows it: approved now, by the rule, and recorded so.
+      const by = 'system:policy-rule';
+      const reason = `auto-approved: agents.${policy.agent}.auto_approve lists ${grant.capability}, within the ceiling`;
+      let decided: ApprovalItem | undefined;
+      await policies.patch(
+        policy.agentId,
+        [
+          {
+            op: 'add',
+            capability: grant.capability,
+            ...(grant.scope === undefined ? {} : { scope: grant.scope }),
+            expiresAt: ctx.clock.now() + args.ttlSeconds * 1000,
+          },
+        ],
+        {
+          author: { kind: 'system', id: 'policy-rule', admin: false },
+          reason,
+          inTransaction: async (trx) => {
+            decided = await approvals.decideIn(trx, item.id, { decision: 'approve', by, reason });
+          },
+        },
+      );
+      approvals.announce(decided!);
+      await ledger.append({
+        type: 'policy.approval.decided',
+        actor: by,
+        subject: policy.agent,
+        payload: {
+          agent_id: policy.agentId,
+          agent: policy.agent,
+          approval_id: item.id,
+          kind: 'escalation',
+          decision: 'approved',
+          reason,
+          auto: true,
+          grant: describeGrant(grant),
+        },
+      });
+      return decided!;
     },
     ledgerFacts: (args, result) => ({
       capability: args.capability,

@@ -112,6 +112,8 @@ export interface PolicySystemOptions {
   readonly ledger: LedgerStage;
   /** An agent's file-tool roots, to resolve the relative paths its tool calls name. */
   readonly fsRoots: (agentId: string) => readonly string[];
+  /** Capabilities an agent's escalations are approved for by its `auto_approve` rule. */
+  readonly autoApprove?: (agent: string) => readonly string[];
 }
 
 /**
@@ -132,7 +134,12 @@ export function openPolicySystem(options: PolicySystemOptions): PolicySystem {
       path.resolve(options.fsRoots(principal.id)[0] ?? '/', p),
   });
   options.kernel.setPolicy(stage);
-  registerPolicyOperations(options.kernel, { policies, approvals, ledger: options.ledger });
+  registerPolicyOperations(options.kernel, {
+    policies,
+    approvals,
+    ledger: options.ledger,
+    ...(options.autoApprove === undefined ? {} : { autoApprove: options.autoApprove }),
+  });
   return {
     engine,
     policies,

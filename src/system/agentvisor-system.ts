@@ -189,6 +189,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         const fs = agentsRef?.byId(agentId)?.scopes.fs;
         return fs === undefined ? [] : [...fs.write, ...fs.read];
       },
+      autoApprove: (agent) => config.agents.find((a) => a.name === agent)?.auto_approve ?? [],
     });
     kernel.addLimit(
       agentRateLimits(config.rate_limits.agents, gatewaySystem.redis, config.redis?.key_prefix),

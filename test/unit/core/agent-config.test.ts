@@ -83,6 +83,7 @@ describe('defaults', () => {
       restart: { policy: 'on-failure', auto_restart: 5 },
       depends_on: [],
       risk: 'minimal',
+      auto_approve: [],
       faults: {},
       memory: { episodic: 1000, semantic: 1000, procedural: 500 },
       errors: {
