@@ -255,7 +255,10 @@ export class MessageCheck {
   readonly #ids = new MessageIdGenerator();
   readonly #iso = new IsoTimestamps();
   /** Names and targets already found well formed: a Set lookup is cheaper than the regex. */
-  readonly #checked = new Set<string>();
+  // One cache per pattern: a valid source name ("a") is not a valid target ("agent:a"), so a
+  // shared cache let a name checked as a source pass as a target unchecked.
+  readonly #checkedNames = new Set<string>();
+  readonly #checkedTargets = new Set<string>();
   /** Milliseconds since the epoch of the last normalized message's `timestamp`. */
   createdMs = 0;
   /** True when the last normalized message's id was minted here rather than given. */
@@ -373,11 +376,12 @@ export class MessageCheck {
   }
 
   #name(value: unknown, field: string, pattern: RegExp, expected: string): string {
-    if (typeof value === 'string' && this.#checked.has(value)) return value;
+    const checked = pattern === TARGET_PATTERN ? this.#checkedTargets : this.#checkedNames;
+    if (typeof value === 'string' && checked.has(value)) return value;
     if (typeof value !== 'string' || !pattern.test(value))
       throw invalidField(field, expected, value);
-    if (this.#checked.size >= CHECKED_CACHE_MAX) this.#checked.clear();
-    this.#checked.add(value);
+    if (checked.size >= CHECKED_CACHE_MAX) checked.clear();
+    checked.add(value);
     return value;
   }
 

@@ -185,6 +185,26 @@ describe('message schema', () => {
     );
   });
 
+  // Regression: a name checked as a source was cached and then passed as a target unchecked
+  // (found by the property below with seed -1127410785).
+  it('does not accept a source name as a target', () => {
+    const text = (target: string) =>
+      JSON.stringify({
+        id: '00000000-0000-7000-8000-000000000000',
+        timestamp: '2000-01-01T00:00:00.000Z',
+        source: 'a',
+        target,
+        type: 'task',
+        priority: 1,
+        payload: { action: 'x', context: {}, memoryRefs: [] },
+        conversationId: 'c',
+        ttlMs: 1,
+        attempts: 0,
+      });
+    expect(() => decodeMessage(text('a'))).toThrow(/target/);
+    expect(decodeMessage(text('agent:a')).target).toBe('agent:a');
+  });
+
   it('decodes exactly what the zod wire schema accepts', () => {
     const mutated = fc
       .tuple(
