@@ -56,6 +56,7 @@ export function openDegradationSystem(options: {
   const listeners = new Set<(change: LadderChange) => void>();
   let pressure = 0;
   let worst: string | null = null;
+  let worstResetsAt = 0;
   let override: { approvalId: string; granted: boolean } | null = null;
   let evaluating: Promise<LadderChange | undefined> | undefined;
 
@@ -68,6 +69,8 @@ export function openDegradationSystem(options: {
       return {
         kind: 'reject',
         code: 'BUDGET_EXCEEDED',
+        // Without an override, the pressure ends when the budget's window resets.
+        retryAfterMs: Math.max(1000, worstResetsAt - kernel.clock.now()),
         reason: `spending is paused at ${(pressure * 100).toFixed(0)}% of ${worst ?? 'a budget'}: a person must approve ${override === null ? 'the budget override' : `approval ${override.approvalId}`} (agentvisor approvals approve ID --reason ...) before model calls resume`,
       };
     },
@@ -119,6 +122,7 @@ export function openDegradationSystem(options: {
         if (l.fraction > pressure) {
           pressure = l.fraction;
           worst = `${b.budget} ${l.limit}`;
+          worstResetsAt = l.resetsAt;
         }
       }
     }

@@ -23,6 +23,9 @@ describe('budgets through the HTTP endpoint', () => {
           actions: { warning: 'warn', critical: 'warn', limit: 'reject' },
         },
       ],
+      // The hard limit alone: the degradation ladder (which would ask for an override first) has
+      // its own suite.
+      degradation: { enabled: false },
     });
     client = new OpenAI({ apiKey: h.secret, baseURL: `${h.baseUrl}/v1`, maxRetries: 0 });
   });
