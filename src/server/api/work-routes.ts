@@ -57,7 +57,12 @@ export function workRoutes(): ApiRoute[] {
           .orderBy('created_at')
           .limit(200)
           .execute();
-        return { ...detail, subtasks: subtasks.tasks, messages };
+        const run = await ctx.system.store.db
+          .selectFrom('team_runs')
+          .select('task_id')
+          .where('task_id', '=', id)
+          .executeTakeFirst();
+        return { ...detail, teamRun: run !== undefined, subtasks: subtasks.tasks, messages };
       },
     }),
     apiRoute({

@@ -185,6 +185,8 @@ export interface TaskPage {
 
 /** `GET /tasks/:id`. */
 export interface TaskDetail {
+  /** True when the task is a team run (it has a plan, phases and subtasks). */
+  readonly teamRun?: boolean;
   /** Model usage of the task and its subtasks. */
   readonly cost?: {
     readonly calls: number;

@@ -93,6 +93,7 @@ export function DailyUsageChart(props: { rows: readonly UsageRow[]; measure: Usa
       data={data}
       dataKey="day"
       curveType="monotone"
+      yAxisProps={{ width: 80 }}
       valueFormatter={formatterOf(props.measure)}
       series={[{ name: 'value', label: LABELS[props.measure], color: 'indigo.6' }]}
       aria-label={`${LABELS[props.measure]} per day`}

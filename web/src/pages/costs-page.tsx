@@ -314,7 +314,7 @@ export default function CostsPage() {
         </DataState>
       </Card>
       <Grid gap="lg" mb="lg">
-        <Grid.Col span={{ base: 12, lg: 6 }}>
+        <Grid.Col span={{ base: 12, xl: 6 }}>
           <UsageCard
             by="agent"
             title="Per agent"
@@ -325,7 +325,7 @@ export default function CostsPage() {
             reloadKey={reloadKey}
           />
         </Grid.Col>
-        <Grid.Col span={{ base: 12, lg: 6 }}>
+        <Grid.Col span={{ base: 12, xl: 6 }}>
           <UsageCard
             by="model"
             title="Per model"

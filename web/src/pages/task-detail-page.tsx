@@ -173,10 +173,12 @@ function TaskActions({ id, status, onDone }: { id: string; status: string; onDon
 export default function TaskDetailPage() {
   const { id = '' } = useParams<{ id: string }>();
   const detail = useApi<TaskDetail>(`/tasks/${encodeURIComponent(id)}`);
-  const run = useApi<TeamRunView>(`/team/runs/${encodeURIComponent(id)}`);
-  // Not every task is a team run: a 404 there only means "no plan to show".
+  // Only a team run has a plan to show; the task says whether it is one.
+  const run = useApi<TeamRunView>(
+    detail.data?.teamRun === true ? `/team/runs/${encodeURIComponent(id)}` : null,
+  );
   const runView = run.data;
-  const runMissing = isApiError(run.error, 'NOT_FOUND');
+  const runMissing = detail.data?.teamRun !== true || isApiError(run.error, 'NOT_FOUND');
 
   const reload = useDebouncedCallback(() => {
     void detail.reload();
