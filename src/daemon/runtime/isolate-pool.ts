@@ -54,7 +54,12 @@ export function startIsolate(
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.on('error', (e) => exit(`crashed: ${e.message}`));
+    child.on('error', (e) => {
+      if (child.pid === undefined) return exit(`crashed: ${e.message}`);
+      // A send to a child that is already exiting fails (EPIPE) just before its exit event:
+      // wait a moment so the exit, with its real code, is the reason reported.
+      setTimeout(() => exit(`crashed: ${e.message}`), 1000).unref();
+    });
     child.on('exit', (code, signal) =>
       exit(signal === null ? `exited with code ${code}` : `killed by ${signal}`),
     );
