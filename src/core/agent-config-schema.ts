@@ -291,6 +291,12 @@ export const agentConfigSchema = z
      * when they are within the agent's ceiling; every other request waits for a person.
      */
     auto_approve: z.array(z.string().min(1).max(128)).default([]),
+    /**
+     * At permission level 3, programs whose runs need a person's confirmation first (overwriting
+     * a file always does); unset: rm, rmdir, mv, dd, mkfs, shred, truncate, kill, pkill, shutdown,
+     * reboot.
+     */
+    confirm_commands: z.array(z.string().min(1).max(128)).optional(),
     /** Recovery per fault type, over the supervisor's preset (seed 001 fault detection). */
     faults: z
       .object(

@@ -32,6 +32,11 @@ import {
   toolCallResource,
 } from '../policy/index.js';
 import type { Store } from '../store/index.js';
+import {
+  DEFAULT_CONFIRM_COMMANDS,
+  DestructiveConfirmations,
+  destructiveEffect,
+} from './destructive-confirmation.js';
 
 /** An agent's policy as its configuration states it (version 0; the store numbers it). */
 export function policyFromConfig(def: AgentConfig, agentId: string): AgentPolicy {
@@ -100,7 +105,7 @@ export interface PolicySystem {
   authorizeTool(
     principal: Principal,
     call: { readonly tool: string; readonly args: Record<string, unknown> },
-  ): void;
+  ): void | Promise<void>;
   /** Puts each configured agent's policy in force (after the agents have identities). */
   install(agents: ReadonlyArray<{ def: AgentConfig; id: string }>): Promise<void>;
 }
@@ -112,6 +117,8 @@ export interface PolicySystemOptions {
   readonly ledger: LedgerStage;
   /** An agent's file-tool roots, to resolve the relative paths its tool calls name. */
   readonly fsRoots: (agentId: string) => readonly string[];
+  /** Programs whose runs need a confirmation at permission level 3 (the agent's `confirm_commands`). */
+  readonly confirmCommands?: (agent: string) => readonly string[] | undefined;
   /** Capabilities an agent's escalations are approved for by its `auto_approve` rule. */
   readonly autoApprove?: (agent: string) => readonly string[];
 }
@@ -125,6 +132,7 @@ export function openPolicySystem(options: PolicySystemOptions): PolicySystem {
   const policies = new PolicyStore({ store: options.store, engine, clock: options.kernel.clock });
   const approvals = new ApprovalQueue({ store: options.store, clock: options.kernel.clock });
   const stage = new AgentPolicyStage(engine);
+  const confirmations = new DestructiveConfirmations(approvals, () => options.kernel.clock.now());
   // The tool's resource (path, host, program) is decided inside `tool.call`, after the call is
   // journalled, not at the gate: a refusal then reaches the model like any tool failure.
   const toolResource = toolCallResource({
@@ -144,7 +152,7 @@ export function openPolicySystem(options: PolicySystemOptions): PolicySystem {
     engine,
     policies,
     approvals,
-    authorizeTool(principal, call) {
+    async authorizeTool(principal, call) {
       if (principal.kind !== 'agent' || !engine.has(principal.id)) return;
       const resource = toolResource(call, principal);
       if (resource?.capability === undefined) return;
@@ -157,6 +165,20 @@ export function openPolicySystem(options: PolicySystemOptions): PolicySystem {
           details: { tool: call.tool, decision: decision.kind },
         });
       }
+      const policy = policies.get(principal.id);
+      if (policy?.level !== 3) return;
+      const effect = destructiveEffect(
+        call,
+        resource.kind === 'path' ? resource.value : undefined,
+        options.confirmCommands?.(policy.agent) ?? DEFAULT_CONFIRM_COMMANDS,
+      );
+      if (effect === undefined) return;
+      await confirmations.require(
+        principal,
+        { id: policy.agentId, name: policy.agent },
+        call,
+        effect,
+      );
     },
     async install(agents) {
       for (const { def, id } of agents) {

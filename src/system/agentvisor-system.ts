@@ -190,6 +190,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
         return fs === undefined ? [] : [...fs.write, ...fs.read];
       },
       autoApprove: (agent) => config.agents.find((a) => a.name === agent)?.auto_approve ?? [],
+      confirmCommands: (agent) => config.agents.find((a) => a.name === agent)?.confirm_commands,
     });
     kernel.addLimit(
       agentRateLimits(config.rate_limits.agents, gatewaySystem.redis, config.redis?.key_prefix),

@@ -63,7 +63,7 @@ export interface DaemonOperationServices {
   readonly authorizeTool?: (
     principal: Principal,
     call: { readonly tool: string; readonly args: Record<string, unknown> },
-  ) => void;
+  ) => void | Promise<void>;
 }
 
 /** The services plus the resolved clock and the principal-to-agent lookup. */

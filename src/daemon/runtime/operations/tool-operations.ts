@@ -90,12 +90,14 @@ export function registerToolOperations(kernel: Kernel, scope: OperationScope): v
       const started = performance.now();
       const hooked = { tool: call.tool, args: call.args, taskId: call.taskId };
       try {
-        scope.authorizeTool?.(ctx.principal, call);
+        await scope.authorizeTool?.(ctx.principal, call);
         const amended =
           scope.toolHooks === undefined ? call.args : await scope.toolHooks.before(agent, hooked);
         // Amended arguments are checked like the model's own, and by the policy again.
         const input = amended === call.args ? parsed : tools.validate(call.tool, amended);
-        if (amended !== call.args) scope.authorizeTool?.(ctx.principal, { ...call, args: amended });
+        if (amended !== call.args) {
+          await scope.authorizeTool?.(ctx.principal, { ...call, args: amended });
+        }
         const result = await definition.run(
           {
             agentId: agent.id,
