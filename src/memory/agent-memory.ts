@@ -174,13 +174,11 @@ export class AgentMemory {
           ? text
           : vector;
     const top = ranked.slice(0, q.limit);
-    const items = await this.#touch(
+    const found = await this.#itemsById(
       agentId,
-      await this.#itemsById(
-        agentId,
-        top.map((h) => h.id),
-      ),
+      top.map((h) => h.id),
     );
+    const items = options.touch === false ? found : await this.#touch(agentId, found);
     const byId = new Map(items.map((i) => [i.id, i]));
     return top.flatMap((h) => {
       const item = byId.get(h.id);

@@ -78,6 +78,8 @@ export interface SearchOptions {
   /** `hybrid` when an embedding model is configured, `text` otherwise. */
   mode?: SearchMode;
   includeArchived?: boolean;
+  /** Count the hits as accessed (default); a person inspecting memory passes false. */
+  touch?: boolean;
 }
 
 /** What {@link AgentMemory.consolidate} did. */

@@ -25,6 +25,7 @@ import { type HookSystem, openHookSystem } from './hook-system.js';
 import { type IntegritySystem, openIntegritySystem } from './integrity-system.js';
 import { type LogSystem, openLogSystem } from './log-system.js';
 import type { Logger } from './logger.js';
+import { registerMemoryInspection } from './memory-inspection.js';
 import { PrincipalDirectory } from './principal-directory.js';
 import { registerSnapshotOperations } from './snapshot-operations.js';
 import { openTeamSystem, type TeamSystem } from './team-system.js';
@@ -285,6 +286,7 @@ export async function openSystem(options: OpenSystemOptions): Promise<Agentvisor
     const conversations = openConversationSystem({ kernel, store, team });
     registerFeedbackOperations(kernel, store);
     registerSnapshotOperations(kernel, agents);
+    registerMemoryInspection(kernel, agents);
     await policy.install(agents.list().map((a) => ({ def: agents.definition(a.name), id: a.id })));
     const expirySweep = options.timers
       ? setInterval(() => {

@@ -71,6 +71,15 @@ export function agentRoutes(supervision: AgentSupervision): ApiRoute[] {
     }),
     apiRoute({
       method: 'GET',
+      path: '/agents/:name/memory',
+      summary: "Search the agent's memory (or list its newest items without a query)",
+      tag: 'Agents',
+      role: 'viewer',
+      op: 'memory.inspect',
+      params: { name: 'agent' },
+    }),
+    apiRoute({
+      method: 'GET',
       path: '/agents/:name/snapshots',
       summary: "The agent's stored snapshots, newest first",
       tag: 'Agents',

@@ -27,6 +27,18 @@ describe('snapshot operations', () => {
     const call = (op: string, args: Record<string, unknown>) =>
       h!.system.kernel.call<Record<string, unknown>>(h!.operator, op, args);
 
+    // A person can look into the agent's memory without it counting as the agent's recall.
+    const looked = (await call('memory.inspect', { agent: 'worker', query: 'deploy window' }))
+      .result as {
+      items: { content: string; accessCount: number }[];
+    };
+    expect(looked.items.map((i) => i.content)).toContain('the deploy window is Tuesday');
+    expect(looked.items.every((i) => i.accessCount === 0)).toBe(true);
+    const newest = (await call('memory.inspect', { agent: 'worker' })).result as {
+      items: unknown[];
+    };
+    expect(newest.items).toHaveLength(2);
+
     const listed = (await call('snapshot.list', { agent: 'worker' })).result as {
       snapshots: { version: number }[];
     };

@@ -290,9 +290,10 @@ function MemoryTab({ name }: { name: string }) {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await api<{ items: MemoryHit[] }>('/memory/search', {
-        query: { query: query.trim(), scopes: `agent:${name}`, limit: 20 },
-      });
+      const answer = await api<{ items: MemoryHit[] }>(
+        `/agents/${encodeURIComponent(name)}/memory`,
+        { query: { query: query.trim(), limit: 20 } },
+      );
       setHits(answer.items);
     } catch (caught) {
       setError(caught);

@@ -171,7 +171,14 @@ describe('agents', () => {
   });
 
   it('serves the policy, dependencies, profile, goals and the compliance report', async () => {
-    for (const sub of ['policy', 'dependencies', 'profile', 'goals']) {
+    for (const sub of [
+      'policy',
+      'dependencies',
+      'profile',
+      'goals',
+      'memory?query=deploy',
+      'snapshots',
+    ]) {
       const r = await h.request('GET', `/api/v1/agents/worker/${sub}`, admin);
       expect(r.status, sub).toBe(200);
     }
