@@ -71,6 +71,13 @@ export function complianceHtml(report: ComplianceReport): string {
 <p class="meta">Generated ${escapeHtml(report.generatedAt)} from ${rk.entries} ledger entries.</p>
 <table class="summary">
 <tr><td>System compliance</td><td>${percent(s.score)} ${statusBadge(s.status)}</td></tr>
+<tr><td>Last integrity check</td><td>${
+    rk.lastIntegrityCheck === null
+      ? 'none recorded yet'
+      : rk.lastIntegrityCheck.ok
+        ? `passed at ${escapeHtml(rk.lastIntegrityCheck.at)}`
+        : `<strong>FAILED</strong> at ${escapeHtml(rk.lastIntegrityCheck.at)}${rk.lastIntegrityCheck.firstBadSeq === null ? '' : `: first bad entry #${rk.lastIntegrityCheck.firstBadSeq}`}`
+  }</td></tr>
 <tr><td>Agents</td><td>${s.agents}</td></tr>
 <tr><td>Events logged</td><td>${s.eventsLogged}</td></tr>
 <tr><td>Policy violations</td><td>${s.violations} (${s.nonAgentViolations} by non-agents)</td></tr>

@@ -98,6 +98,12 @@ export interface RecordKeepingSection {
   readonly lastTs: string | undefined;
   /** The ledger size a verification covered, when the caller verified it. */
   readonly verifiedSize: number | undefined;
+  /** The last scheduled verification recorded in the ledger (`integrity.verified`). */
+  readonly lastIntegrityCheck: {
+    readonly at: string;
+    readonly ok: boolean;
+    readonly firstBadSeq: number | null;
+  } | null;
   readonly entryTypes: Readonly<Record<string, number>>;
 }
 

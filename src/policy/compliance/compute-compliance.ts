@@ -130,6 +130,9 @@ export function computeCompliance(
   let humanPatches = 0;
   let humanDecisions = 0;
 
+  let lastIntegrity:
+    | { seq: number; at: string; ok: boolean; firstBadSeq: number | null }
+    | undefined;
   for (const entry of entries) {
     total++;
     entryTypes[entry.type] = (entryTypes[entry.type] ?? 0) + 1;
@@ -142,6 +145,18 @@ export function computeCompliance(
       lastTs = entry.ts;
     }
     const payload = payloadOf(entry);
+    if (
+      entry.type === 'integrity.verified' &&
+      (lastIntegrity === undefined || entry.seq > lastIntegrity.seq)
+    ) {
+      const bad = payload['first_bad'] as { seq?: unknown } | null | undefined;
+      lastIntegrity = {
+        seq: entry.seq,
+        at: entry.ts,
+        ok: payload['ok'] === true,
+        firstBadSeq: typeof bad?.seq === 'number' ? bad.seq : null,
+      };
+    }
     const actorAgent = entry.actor.startsWith(AGENT_PREFIX)
       ? entry.actor.slice(AGENT_PREFIX.length)
       : undefined;
@@ -302,7 +317,8 @@ export function computeCompliance(
       crashes: sum((a) => a.crashes),
       faults: sum((a) => a.faults),
       score: systemScore,
-      status: complianceStatus(systemScore),
+      // A failed integrity check of the record itself outranks any score.
+      status: lastIntegrity?.ok === false ? 'NON_COMPLIANT' : complianceStatus(systemScore),
     },
     agents: agentReports,
     sections: {
@@ -315,6 +331,14 @@ export function computeCompliance(
         firstTs,
         lastTs,
         verifiedSize: options.verifiedSize,
+        lastIntegrityCheck:
+          lastIntegrity === undefined
+            ? null
+            : {
+                at: lastIntegrity.at,
+                ok: lastIntegrity.ok,
+                firstBadSeq: lastIntegrity.firstBadSeq,
+              },
         entryTypes,
       },
       transparency: {

@@ -7,6 +7,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listEntries } from '../../../src/ledger/index.js';
+import { computeCompliance } from '../../../src/policy/index.js';
 import type { IntegrityRun } from '../../../src/system/index.js';
 import { type AgentHarness, startAgents } from '../daemon/runtime/harness.js';
 
@@ -76,5 +77,15 @@ describe('scheduled verification', () => {
       (e) => e.type === 'integrity.verified',
     );
     expect(runs.map((e) => e.subject)).toEqual(['ok', 'ok', 'failed', 'failed']);
+    // The compliance report reads the last check from the ledger: a failed one outranks any score.
+    const report = computeCompliance(
+      await listEntries(h.system.store, { fromSeq: 1, limit: 100_000 }),
+      [],
+    );
+    expect(report.sections.recordKeeping.lastIntegrityCheck).toMatchObject({
+      ok: false,
+      firstBadSeq: head,
+    });
+    expect(report.system.status).toBe('NON_COMPLIANT');
   });
 });
