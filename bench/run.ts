@@ -37,6 +37,11 @@ const BENCHMARKS: Readonly<Record<string, Entry>> = {
       'message bus msgs/s and p50/p99 send→handle, in-process and Redis Streams vs raw Redis Streams',
     load: () => import('./team.bench.js'),
   },
+  server: {
+    description:
+      'REST API p50/p99 and req/s under load, WebSocket fan-out delivery p99, dashboard first load (JS bytes, time to interactive)',
+    load: () => import('./server.bench.js'),
+  },
 };
 
 function usage(): string {
