@@ -4,7 +4,7 @@
  * the agent's recall, so it does not count as an access that would raise the items' utility.
  */
 import { z } from 'zod';
-import { AgentvisorError, type Kernel } from '../core/index.js';
+import type { Kernel } from '../core/index.js';
 import type { AgentHost } from '../daemon/index.js';
 
 /** Registers `memory.inspect`. */
@@ -23,18 +23,7 @@ export function registerMemoryInspection(kernel: Kernel, agents: AgentHost): voi
       })
       .strict(),
     handler: async (_ctx, args) => {
-      const agent = agents.byName(args.agent);
-      if (agent === undefined) {
-        throw new AgentvisorError(
-          'NOT_FOUND',
-          `no agent "${args.agent}"; configured: ${
-            agents
-              .list()
-              .map((a) => a.name)
-              .join(', ') || '(none)'
-          }`,
-        );
-      }
+      const agent = agents.require(args.agent);
       const items =
         args.query.trim() === ''
           ? await agent.memory.recent(agent.id, { limit: args.limit })

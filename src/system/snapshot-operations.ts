@@ -13,21 +13,7 @@ const versionArg = z.number().int().min(1);
 
 /** Registers `snapshot.list`, `snapshot.delete` and `snapshot.restore`. */
 export function registerSnapshotOperations(kernel: Kernel, agents: AgentHost): void {
-  const known = (name: string) => {
-    const agent = agents.byName(name);
-    if (agent === undefined) {
-      throw new AgentvisorError(
-        'NOT_FOUND',
-        `no agent "${name}"; configured: ${
-          agents
-            .list()
-            .map((a) => a.name)
-            .join(', ') || '(none)'
-        }`,
-      );
-    }
-    return agent;
-  };
+  const known = (name: string) => agents.require(name);
   kernel.register({
     name: 'snapshot.list',
     description: "An agent's stored snapshots, newest first (checksums, sizes; not the data).",

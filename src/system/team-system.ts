@@ -291,18 +291,7 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
         ]);
       if (args.status !== undefined) query = query.where('status', '=', args.status);
       if (args.agent !== undefined) {
-        const agent = agents.byName(args.agent);
-        if (agent === undefined) {
-          throw new AgentvisorError(
-            'NOT_FOUND',
-            `no agent "${args.agent}"; configured: ${
-              agents
-                .list()
-                .map((a) => a.name)
-                .join(', ') || 'none'
-            }`,
-          );
-        }
+        const agent = agents.require(args.agent);
         query = query.where('agent_id', '=', agent.id);
       }
       if (args.parentId !== undefined) query = query.where('parent_id', '=', args.parentId);
@@ -353,18 +342,7 @@ export function openTeamSystem(options: TeamSystemOptions): TeamSystem {
       if (['completed', 'failed', 'cancelled'].includes(task.status)) {
         throw new AgentvisorError('CONFLICT', `task ${args.id} already ended ${task.status}`);
       }
-      const to = agents.byName(args.to);
-      if (to === undefined) {
-        throw new AgentvisorError(
-          'NOT_FOUND',
-          `no agent "${args.to}"; configured: ${
-            agents
-              .list()
-              .map((a) => a.name)
-              .join(', ') || 'none'
-          }`,
-        );
-      }
+      const to = agents.require(args.to);
       if (to.id === task.agent_id) {
         throw new AgentvisorError('CONFLICT', `task ${args.id} is already ${args.to}'s`);
       }

@@ -166,6 +166,19 @@ export class AgentHost implements HostedAgents {
     return this.#byName.get(name);
   }
 
+  /** A hosted agent by name, or NOT_FOUND naming the configured ones. */
+  require(name: string): HostedAgent {
+    const agent = this.#byName.get(name);
+    if (agent === undefined) {
+      const names = this.list().map((a) => a.name);
+      throw new AgentvisorError(
+        'NOT_FOUND',
+        `no agent "${name}"; configured: ${names.join(', ') || '(none)'}`,
+      );
+    }
+    return agent;
+  }
+
   /** Hosted agents in definition order. */
   list(): HostedAgent[] {
     return [...this.#byName.values()];

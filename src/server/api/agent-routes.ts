@@ -8,6 +8,13 @@ import type { AgentSupervision } from '../../system/index.js';
 import { type ApiRoute, apiRoute } from './api-route.js';
 
 const name = z.object({ name: z.string().min(1).max(128) }).strict();
+const snapshotVersion = z
+  .object({
+    name: z.string().min(1).max(64),
+    version: z.coerce.number().int().min(1),
+    reason: z.string(),
+  })
+  .strict();
 
 /** The agent routes; they need the node's supervision. */
 export function agentRoutes(supervision: AgentSupervision): ApiRoute[] {
@@ -93,13 +100,7 @@ export function agentRoutes(supervision: AgentSupervision): ApiRoute[] {
       summary: "Restore the agent's memory from a snapshot (pause the agent first)",
       tag: 'Agents',
       role: 'operator',
-      input: z
-        .object({
-          name: z.string().min(1).max(64),
-          version: z.coerce.number().int().min(1),
-          reason: z.string(),
-        })
-        .strict(),
+      input: snapshotVersion,
       handle: (ctx, input) =>
         ctx.call('snapshot.restore', {
           agent: input.name,
@@ -113,13 +114,7 @@ export function agentRoutes(supervision: AgentSupervision): ApiRoute[] {
       summary: 'Delete one stored snapshot',
       tag: 'Agents',
       role: 'operator',
-      input: z
-        .object({
-          name: z.string().min(1).max(64),
-          version: z.coerce.number().int().min(1),
-          reason: z.string(),
-        })
-        .strict(),
+      input: snapshotVersion,
       handle: (ctx, input) =>
         ctx.call('snapshot.delete', {
           agent: input.name,
