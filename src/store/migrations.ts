@@ -13,6 +13,7 @@ import { memoryTierMigrations } from './migrations/0009-memory-tiers.js';
 import { accessMigrations } from './migrations/0010-access.js';
 import { taskLogMigrations } from './migrations/0011-task-logs.js';
 import { alertMigrations } from './migrations/0012-alerts.js';
+import { messageAttachmentMigrations } from './migrations/0013-message-attachments.js';
 import type { StoreDialect } from './store.js';
 
 function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
@@ -181,6 +182,7 @@ function migrationsFor(dialect: StoreDialect): Record<string, Migration> {
     ...accessMigrations(dialect),
     ...taskLogMigrations(dialect),
     ...alertMigrations(dialect),
+    ...messageAttachmentMigrations(dialect),
   };
 }
 

@@ -326,6 +326,8 @@ export interface ConversationMessageTable {
   run_id: string | null;
   /** JSON: input-sanitization flags (prompt-injection patterns found), never rewritten text. */
   flags: string;
+  /** JSON array of `{name, bytes}`: the files sent with the message. */
+  attachments: string;
   created_at: string;
   updated_at: string;
 }

@@ -33,6 +33,8 @@ export interface ConversationMessage {
   readonly status: 'complete' | 'streaming' | 'failed';
   readonly runId: string | null;
   readonly flags: readonly ChatFlag[];
+  /** The files sent with the message: names and sizes (their content went to the team). */
+  readonly attachments: readonly { readonly name: string; readonly bytes: number }[];
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -64,6 +66,7 @@ function toMessage(row: ConversationMessageTable): ConversationMessage {
     status: row.status as ConversationMessage['status'],
     runId: row.run_id,
     flags: JSON.parse(row.flags) as ChatFlag[],
+    attachments: JSON.parse(row.attachments) as { name: string; bytes: number }[],
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -244,6 +247,12 @@ export function openConversationSystem(options: {
         status: 'complete',
         run_id: null,
         flags: JSON.stringify(flags),
+        attachments: JSON.stringify(
+          args.attachments.map((a) => ({
+            name: a.name,
+            bytes: Buffer.byteLength(a.content, 'utf8'),
+          })),
+        ),
         created_at: now,
         updated_at: now,
       };
@@ -268,6 +277,7 @@ export function openConversationSystem(options: {
         status: 'streaming',
         run_id: run.id,
         flags: '[]',
+        attachments: '[]',
         created_at: isoTime(kernel.clock),
         updated_at: isoTime(kernel.clock),
       };

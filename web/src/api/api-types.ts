@@ -422,6 +422,8 @@ export interface ChatMessage {
   readonly status: 'complete' | 'streaming' | 'failed' | string;
   readonly runId: string | null;
   readonly flags?: readonly ChatFlag[];
+  /** Files sent with the message (names and sizes). */
+  readonly attachments?: readonly { readonly name: string; readonly bytes: number }[];
   readonly createdAt: string;
   readonly updatedAt?: string;
 }

@@ -200,9 +200,20 @@ function MessageBubble({
           )}
         </Group>
         {mine ? (
-          <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
-            {message.content}
-          </Text>
+          <>
+            <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
+              {message.content}
+            </Text>
+            {(message.attachments ?? []).length > 0 && (
+              <Group gap={4} data-testid="chat-message-attachments">
+                {(message.attachments ?? []).map((file) => (
+                  <Badge key={file.name} size="sm" variant="outline">
+                    {file.name} ({Math.max(1, Math.round(file.bytes / 1024))} KB)
+                  </Badge>
+                ))}
+              </Group>
+            )}
+          </>
         ) : streaming ? (
           <div data-testid="chat-progress">
             {progress === undefined || progress === '' ? (

@@ -182,6 +182,21 @@ describe('chat with the orchestrator', () => {
     });
     expect(exe.status).toBe(400);
     expect(String(exe.body['message'])).toMatch(/not allowed; allowed: .txt/);
+    // A text attachment goes to the team; the message keeps its name and size.
+    const withFile = await post(ada, `/api/v1/conversations/${id}/messages`, {
+      content: 'summarise the attached notes',
+      attachments: [{ name: 'notes.md', content: '# Notes\nship on Tuesday' }],
+    });
+    expect(withFile.status).toBe(202);
+    const shown = await fetch(`${base}/api/v1/conversations/${id}`, {
+      headers: { cookie: ada.cookie },
+    });
+    const { messages } = (await shown.json()) as {
+      messages: { role: string; attachments: { name: string; bytes: number }[] }[];
+    };
+    expect(messages.find((m) => m.role === 'user')?.attachments).toEqual([
+      { name: 'notes.md', bytes: 23 },
+    ]);
     const missing = await post(
       ada,
       '/api/v1/conversations/01a21acb-0000-7000-8000-000000000000/messages',
