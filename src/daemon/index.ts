@@ -79,6 +79,7 @@ export type {
   DaemonOperationServices,
   ToolHooks,
 } from './runtime/operations/operation-scope.js';
+export { type TaskUsage, taskUsage } from './runtime/operations/task-usage.js';
 export {
   classifyError,
   DEFAULT_RECOVERY,

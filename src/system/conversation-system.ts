@@ -13,6 +13,7 @@ import {
   type Kernel,
   newId,
 } from '../core/index.js';
+import { taskUsage } from '../daemon/index.js';
 import type { ConversationMessageTable, ConversationTable, Store } from '../store/index.js';
 import {
   type ChatFlag,
@@ -165,39 +166,12 @@ export function openConversationSystem(options: {
         .orderBy('created_at')
         .orderBy('id')
         .execute();
-      // What the conversation cost: every run it started, with the runs' subtasks.
       const runs = rows.flatMap((r) => (r.run_id === null ? [] : [r.run_id]));
-      const usage =
-        runs.length === 0
-          ? undefined
-          : await store.db
-              .selectFrom('llm_usage')
-              .select((eb) => [
-                eb.fn.countAll<number>().as('calls'),
-                eb.fn.sum<number>('input_tokens').as('input_tokens'),
-                eb.fn.sum<number>('output_tokens').as('output_tokens'),
-                eb.fn.sum<number>('cost_usd').as('cost_usd'),
-              ])
-              .where((eb) =>
-                eb.or([
-                  eb('task_id', 'in', runs),
-                  eb(
-                    'task_id',
-                    'in',
-                    eb.selectFrom('tasks').select('id').where('parent_id', 'in', runs),
-                  ),
-                ]),
-              )
-              .executeTakeFirst();
       return {
         conversation: view(conversation),
         messages: rows.map(toMessage),
-        cost: {
-          calls: Number(usage?.calls ?? 0),
-          inputTokens: Number(usage?.input_tokens ?? 0),
-          outputTokens: Number(usage?.output_tokens ?? 0),
-          costUsd: Number(usage?.cost_usd ?? 0),
-        },
+        // What the conversation cost: every run it started, with the runs' subtasks.
+        cost: await taskUsage(store, runs),
       };
     },
   });

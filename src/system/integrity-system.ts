@@ -50,7 +50,6 @@ export function openIntegritySystem(options: {
   onBackgroundError: (what: string) => (error: unknown) => void;
 }): IntegritySystem {
   const { store, ledger, config } = options;
-  const listeners = new Set<(run: IntegrityRun) => void>();
   const everyRun = new Set<(run: IntegrityRun) => void>();
   let last: IntegrityRun | undefined;
   let running: Promise<IntegrityRun> | undefined;
@@ -116,15 +115,6 @@ export function openIntegritySystem(options: {
         options.onBackgroundError('integrity listener')(error);
       }
     }
-    if (!outcome.ok) {
-      for (const listener of listeners) {
-        try {
-          listener(outcome);
-        } catch (error) {
-          options.onBackgroundError('integrity listener')(error);
-        }
-      }
-    }
     return outcome;
   };
   const runNow = () => {
@@ -141,17 +131,19 @@ export function openIntegritySystem(options: {
         ).unref()
       : undefined;
 
+  const onRun = (listener: (run: IntegrityRun) => void) => {
+    everyRun.add(listener);
+    return () => everyRun.delete(listener);
+  };
+
   return {
     runNow,
     last: () => last,
-    onFailure(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    onRun(listener) {
-      everyRun.add(listener);
-      return () => everyRun.delete(listener);
-    },
+    onRun,
+    onFailure: (listener) =>
+      onRun((run) => {
+        if (!run.ok) listener(run);
+      }),
     close() {
       if (timer !== undefined) clearInterval(timer);
     },

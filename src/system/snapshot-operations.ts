@@ -9,11 +9,16 @@ import { AgentvisorError, type Kernel } from '../core/index.js';
 import type { AgentHost } from '../daemon/index.js';
 
 const agentArg = z.string().min(1).max(64);
-const versionArg = z.number().int().min(1);
+const versionArgs = z
+  .object({
+    agent: agentArg,
+    version: z.number().int().min(1),
+    reason: z.string().trim().min(1).max(500),
+  })
+  .strict();
 
 /** Registers `snapshot.list`, `snapshot.delete` and `snapshot.restore`. */
 export function registerSnapshotOperations(kernel: Kernel, agents: AgentHost): void {
-  const known = (name: string) => agents.require(name);
   kernel.register({
     name: 'snapshot.list',
     description: "An agent's stored snapshots, newest first (checksums, sizes; not the data).",
@@ -21,7 +26,7 @@ export function registerSnapshotOperations(kernel: Kernel, agents: AgentHost): v
     capability: 'agent.info',
     args: z.object({ agent: agentArg }).strict(),
     handler: async (_ctx, args) => {
-      known(args.agent);
+      agents.require(args.agent);
       return { agent: args.agent, snapshots: await agents.snapshots.list(args.agent) };
     },
   });
@@ -30,11 +35,9 @@ export function registerSnapshotOperations(kernel: Kernel, agents: AgentHost): v
     description: 'Deletes one stored snapshot version of an agent.',
     effect: 'write',
     capability: 'agent.govern',
-    args: z
-      .object({ agent: agentArg, version: versionArg, reason: z.string().trim().min(1).max(500) })
-      .strict(),
+    args: versionArgs,
     handler: async (_ctx, args) => {
-      known(args.agent);
+      agents.require(args.agent);
       const deleted = await agents.snapshots.delete(args.agent, args.version);
       if (!deleted) {
         throw new AgentvisorError(
@@ -52,11 +55,9 @@ export function registerSnapshotOperations(kernel: Kernel, agents: AgentHost): v
       "Restores an agent's memory from a snapshot version (verified first); the agent must be paused or stopped.",
     effect: 'write',
     capability: 'agent.govern',
-    args: z
-      .object({ agent: agentArg, version: versionArg, reason: z.string().trim().min(1).max(500) })
-      .strict(),
+    args: versionArgs,
     handler: async (_ctx, args) => {
-      const agent = known(args.agent);
+      const agent = agents.require(args.agent);
       const status = agents.spawned(args.agent)?.daemon.status;
       if (status === 'running') {
         throw new AgentvisorError(

@@ -77,31 +77,20 @@ export function connectStreamSources(
         callId: e.callId,
       });
     }
-    if (e.op === 'tool.call') {
-      journal.publish('tools', 'tool_call', {
-        callId: e.callId,
-        actor: e.actor,
-        ...agentOf(e.actor),
-        outcome: e.outcome,
-        ...code,
-        durationUs: e.durationUs,
-        ...seq,
-      });
-      return;
-    }
     const step = THOUGHT_STEPS[e.op];
-    if (step !== undefined) {
-      journal.publish('thoughts', 'thought', {
-        callId: e.callId,
-        step,
-        actor: e.actor,
-        ...agentOf(e.actor),
-        outcome: e.outcome,
-        ...code,
-        durationUs: e.durationUs,
-        ...seq,
-      });
-    }
+    if (e.op !== 'tool.call' && step === undefined) return;
+    // What a tool call and a thought step share: the call, who made it and how it went.
+    const call = {
+      callId: e.callId,
+      actor: e.actor,
+      ...agentOf(e.actor),
+      outcome: e.outcome,
+      ...code,
+      durationUs: e.durationUs,
+      ...seq,
+    };
+    if (e.op === 'tool.call') journal.publish('tools', 'tool_call', call);
+    else journal.publish('thoughts', 'thought', { ...call, step });
   };
 
   const stops: (() => void)[] = [];

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { AgentvisorError, isUuidV7, type Kernel } from '../../../core/index.js';
 import { TASK_SUBJECT_PREFIX } from '../../perception/inbox-source.js';
 import { idArg, type OperationScope, requireAgent } from './operation-scope.js';
+import { taskUsage } from './task-usage.js';
 
 /** Registers the operations of this module. */
 export function registerTaskOperations(kernel: Kernel, scope: OperationScope): void {
@@ -113,25 +114,9 @@ export function registerTaskOperations(kernel: Kernel, scope: OperationScope): v
         .orderBy('created_at')
         .execute();
       const calls = await journal.forTask(args.id);
-      // What the task cost: its own model calls and its subtasks' (a team run's delegated work).
-      const children = store.db.selectFrom('tasks').select('id').where('parent_id', '=', args.id);
-      const usage = await store.db
-        .selectFrom('llm_usage')
-        .select((eb) => [
-          eb.fn.countAll<number>().as('calls'),
-          eb.fn.sum<number>('input_tokens').as('input_tokens'),
-          eb.fn.sum<number>('output_tokens').as('output_tokens'),
-          eb.fn.sum<number>('cost_usd').as('cost_usd'),
-        ])
-        .where((eb) => eb.or([eb('task_id', '=', args.id), eb('task_id', 'in', children)]))
-        .executeTakeFirst();
       return {
-        cost: {
-          calls: Number(usage?.calls ?? 0),
-          inputTokens: Number(usage?.input_tokens ?? 0),
-          outputTokens: Number(usage?.output_tokens ?? 0),
-          costUsd: Number(usage?.cost_usd ?? 0),
-        },
+        // What the task cost: its own model calls and its subtasks' (a team run's delegated work).
+        cost: await taskUsage(store, [args.id]),
         task: {
           id: task.id,
           title: task.title,
